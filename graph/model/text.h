@@ -1,0 +1,34 @@
+#pragma once
+
+// Text rules: UTF-8 validation and the tokens the name index stores.
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace innograph {
+
+// True when `s` is well-formed UTF-8 without NUL bytes.
+bool IsValidUtf8(absl::string_view s);
+
+// Search tokens of a name, alias or key, each lower-cased (ASCII only) and unique:
+//  - every word: maximal runs of letters/digits that are not CJK ("Central", "south", "csu");
+//  - every suffix of every run of CJK characters, at most 8 characters long, so that a prefix
+//    scan over the tokens finds any substring of up to 8 CJK characters ("实验室" in
+//    "岳麓山实验室").
+//  - the whole text lower-cased, when it has several words (so "central south" matches as a
+//    prefix of the whole name).
+std::vector<std::string> IndexTokens(absl::string_view text);
+
+// The words of a search query, lower-cased; CJK runs are kept whole (a query "岳麓山实验室"
+// is a single token matched as a substring).
+std::vector<std::string> QueryTokens(absl::string_view query);
+
+// ASCII lower-casing; other bytes unchanged.
+std::string AsciiLower(absl::string_view s);
+
+// Display width of a UTF-8 string on a terminal (East Asian wide characters count 2).
+size_t DisplayWidth(absl::string_view s);
+
+}  // namespace innograph

@@ -1,0 +1,235 @@
+#include "graph/store/record_codec.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "graph/model/status.h"
+
+namespace innograph::records {
+namespace {
+
+class Writer {
+ public:
+  void Byte(uint8_t b) { out_.push_back(static_cast<char>(b)); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void Signed(int64_t v) {
+    Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+  }
+  void Double(double d) {
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>(bits >> (8 * i)));
+  }
+  void Str(absl::string_view s) {
+    Varint(s.size());
+    out_.append(s.data(), s.size());
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(absl::string_view in) : in_(in) {}
+  bool Byte(uint8_t* b) {
+    if (in_.empty()) return false;
+    *b = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    return true;
+  }
+  bool Varint(uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && !in_.empty(); shift += 7) {
+      auto b = static_cast<uint8_t>(in_[0]);
+      in_.remove_prefix(1);
+      *v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  }
+  bool Signed(int64_t* v) {
+    uint64_t u;
+    if (!Varint(&u)) return false;
+    *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+    return true;
+  }
+  bool Double(double* d) {
+    if (in_.size() < 8) return false;
+    uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i)
+      bits |= static_cast<uint64_t>(static_cast<uint8_t>(in_[i])) << (8 * i);
+    std::memcpy(d, &bits, sizeof bits);
+    in_.remove_prefix(8);
+    return true;
+  }
+  bool Str(std::string* s) {
+    uint64_t n;
+    if (!Varint(&n) || n > in_.size()) return false;
+    s->assign(in_.data(), n);
+    in_.remove_prefix(n);
+    return true;
+  }
+  bool Count(uint64_t* n) {
+    // Every counted element takes at least one byte: a count above the rest is corrupt.
+    return Varint(n) && *n <= in_.size();
+  }
+  bool done() const { return in_.empty(); }
+
+ private:
+  absl::string_view in_;
+};
+
+void PutProperties(Writer& w, const PropertyMap& props) {
+  w.Varint(props.size());
+  for (const auto& [name, value] : props) {
+    w.Str(name);
+    w.Byte(static_cast<uint8_t>(TypeOf(value)));
+    struct Visitor {
+      Writer& w;
+      void operator()(const std::string& s) { w.Str(s); }
+      void operator()(int64_t i) { w.Signed(i); }
+      void operator()(double d) { w.Double(d); }
+      void operator()(bool b) { w.Byte(b ? 1 : 0); }
+      void operator()(Date d) { w.Signed(d.days); }
+    };
+    std::visit(Visitor{w}, value);
+  }
+}
+
+void PutSources(Writer& w, const std::vector<Citation>& sources) {
+  w.Varint(sources.size());
+  for (const Citation& c : sources) {
+    w.Str(c.source);
+    w.Str(c.locator);
+  }
+}
+
+bool GetProperties(Reader& r, PropertyMap* props) {
+  uint64_t n;
+  if (!r.Count(&n)) return false;
+  props->clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string name;
+    uint8_t type;
+    if (!r.Str(&name) || !r.Byte(&type)) return false;
+    switch (static_cast<ValueType>(type)) {
+      case ValueType::kString: {
+        std::string s;
+        if (!r.Str(&s)) return false;
+        (*props)[name] = std::move(s);
+        break;
+      }
+      case ValueType::kInt: {
+        int64_t v;
+        if (!r.Signed(&v)) return false;
+        (*props)[name] = v;
+        break;
+      }
+      case ValueType::kDouble: {
+        double d;
+        if (!r.Double(&d)) return false;
+        (*props)[name] = d;
+        break;
+      }
+      case ValueType::kBool: {
+        uint8_t b;
+        if (!r.Byte(&b) || b > 1) return false;
+        (*props)[name] = b == 1;
+        break;
+      }
+      case ValueType::kDate: {
+        int64_t days;
+        if (!r.Signed(&days) || days < INT32_MIN || days > INT32_MAX) return false;
+        (*props)[name] = Date{static_cast<int32_t>(days)};
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+bool GetSources(Reader& r, std::vector<Citation>* sources) {
+  uint64_t n;
+  if (!r.Count(&n)) return false;
+  sources->resize(n);
+  for (Citation& c : *sources) {
+    if (!r.Str(&c.source) || !r.Str(&c.locator)) return false;
+  }
+  return true;
+}
+
+absl::Status Corrupt(absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("corrupt ", what, " record"));
+}
+
+}  // namespace
+
+std::string EncodeNode(const Node& node) {
+  Writer w;
+  w.Byte(kRecordFormat);
+  w.Varint(node.kind.value);
+  w.Str(node.key);
+  w.Str(node.name);
+  w.Varint(node.aliases.size());
+  for (const std::string& a : node.aliases) w.Str(a);
+  PutProperties(w, node.properties);
+  PutSources(w, node.sources);
+  return w.Take();
+}
+
+absl::Status DecodeNode(absl::string_view bytes, Node* node) {
+  Reader r(bytes);
+  uint8_t format;
+  uint64_t kind, n;
+  if (!r.Byte(&format) || format != kRecordFormat || !r.Varint(&kind) || kind > UINT32_MAX ||
+      !r.Str(&node->key) || !r.Str(&node->name) || !r.Count(&n)) {
+    return Corrupt("node");
+  }
+  node->kind = KindId(static_cast<uint32_t>(kind));
+  node->aliases.resize(n);
+  for (std::string& a : node->aliases) {
+    if (!r.Str(&a)) return Corrupt("node");
+  }
+  if (!GetProperties(r, &node->properties) || !GetSources(r, &node->sources) || !r.done()) {
+    return Corrupt("node");
+  }
+  return absl::OkStatus();
+}
+
+std::string EncodeEdge(const Edge& edge) {
+  Writer w;
+  w.Byte(kRecordFormat);
+  w.Signed(edge.valid.from.days);
+  w.Signed(edge.valid.to.days);
+  w.Double(edge.weight);
+  w.Str(edge.key);
+  PutProperties(w, edge.properties);
+  PutSources(w, edge.sources);
+  return w.Take();
+}
+
+absl::Status DecodeEdge(absl::string_view bytes, Edge* edge) {
+  Reader r(bytes);
+  uint8_t format;
+  int64_t from, to;
+  if (!r.Byte(&format) || format != kRecordFormat || !r.Signed(&from) || !r.Signed(&to) ||
+      from < INT32_MIN || from > INT32_MAX || to < INT32_MIN || to > INT32_MAX ||
+      !r.Double(&edge->weight) || !r.Str(&edge->key) || !GetProperties(r, &edge->properties) ||
+      !GetSources(r, &edge->sources) || !r.done()) {
+    return Corrupt("edge");
+  }
+  edge->valid = Interval{Date{static_cast<int32_t>(from)}, Date{static_cast<int32_t>(to)}};
+  return absl::OkStatus();
+}
+
+}  // namespace innograph::records

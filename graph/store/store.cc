@@ -1,0 +1,877 @@
+#include "graph/store/store.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "graph/model/status.h"
+#include "graph/model/text.h"
+#include "graph/store/key_codec.h"
+#include "graph/store/record_codec.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace innograph {
+namespace {
+
+// Column families, in the order they are opened. Persisted by name.
+enum Cf : size_t {
+  kDefault = 0,
+  kNodes,
+  kOutEdges,
+  kInEdges,
+  kEdgeIds,
+  kKeys,
+  kEdgeKeys,
+  kNames,
+  kMeta,
+  kNumCfs,
+};
+
+constexpr const char* kCfNames[kNumCfs] = {
+    "default", "nodes", "out_edges", "in_edges", "edge_ids", "keys", "edge_keys", "names", "meta"};
+
+constexpr char kMetaFormat[] = "format_version";
+constexpr char kMetaSchema[] = "schema";
+constexpr char kMetaNextNode[] = "next_node_id";
+constexpr char kMetaNextEdge[] = "next_edge_id";
+constexpr char kMetaKindCount[] = "count/kind/";  // + kind id (4, BE) -> count (8, BE)
+constexpr char kMetaTypeCount[] = "count/type/";  // + type id (4, BE) -> count (8, BE)
+
+std::string CountKey(const char* prefix, uint32_t id) {
+  std::string k(prefix);
+  keys::PutFixed32BE(&k, id);
+  return k;
+}
+
+// The single place where RocksDB statuses become absl statuses.
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+bool StartsWith(const rocksdb::Slice& s, absl::string_view prefix) {
+  return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
+}
+
+absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+// All search tokens of a node: of its name, aliases and key.
+std::vector<std::string> NodeTokens(const Node& n) {
+  std::set<std::string> all;
+  auto add = [&](absl::string_view text) {
+    for (std::string& t : IndexTokens(text)) all.insert(std::move(t));
+  };
+  add(n.name);
+  for (const std::string& a : n.aliases) add(a);
+  add(n.key);
+  return {all.begin(), all.end()};
+}
+
+std::string NodeLabel(size_t i, const Node& n) {
+  return absl::StrCat("nodes[", i, "] (key '", n.key, "'): ");
+}
+
+absl::Status Prefixed(const absl::Status& s, absl::string_view prefix) {
+  if (s.ok()) return s;
+  return absl::Status(s.code(), absl::StrCat(prefix, s.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& dir,
+                                                             Options options) {
+  std::unique_ptr<GraphStore> store(new GraphStore());
+  store->dir_ = dir;
+  store->options_ = std::move(options);
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.keep_log_file_num = 4;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(store->options_.block_cache_bytes);
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.compression = rocksdb::kLZ4Compression;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &store->cfs_, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() &&
+        (absl::StrContains(s.ToString(), "LOCK") || absl::StrContains(s.ToString(), "lock"))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("data directory '", dir,
+                       "' is in use by another process (its LOCK is held): ", s.ToString()));
+    }
+    return FromRocks(s, absl::StrCat("opening data directory '", dir, "'"));
+  }
+  store->db_.reset(raw);
+  RETURN_IF_ERROR(store->LoadMeta());
+  return store;
+}
+
+GraphStore::~GraphStore() {
+  if (!db_) return;
+  for (rocksdb::ColumnFamilyHandle* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
+  db_->Close().PermitUncheckedError();
+}
+
+absl::Status GraphStore::LoadMeta() {
+  rocksdb::ColumnFamilyHandle* meta = cfs_[kMeta];
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta, kMetaFormat, &value);
+  if (s.IsNotFound()) {
+    // A new store: record the format version and the schema, in one batch.
+    schema_ = options_.schema ? options_.schema : Schema::Default();
+    rocksdb::WriteBatch batch;
+    batch.Put(meta, kMetaFormat, absl::StrCat(kFormatVersion)).PermitUncheckedError();
+    batch.Put(meta, kMetaSchema, schema_->json()).PermitUncheckedError();
+    batch.Put(meta, kMetaNextNode, keys::IdValue(1)).PermitUncheckedError();
+    batch.Put(meta, kMetaNextEdge, keys::IdValue(1)).PermitUncheckedError();
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "initialising the store"));
+  } else {
+    RETURN_IF_ERROR(FromRocks(s, "reading format_version"));
+    uint32_t format = 0;
+    if (!absl::SimpleAtoi(value, &format)) {
+      return absl::DataLossError(
+          absl::StrCat("store '", dir_, "': bad format_version '", value, "'"));
+    }
+    if (format > kFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "store '", dir_, "' has on-disk format ", format, "; this build reads up to ",
+          kFormatVersion, ": use a newer innograph-server"));
+    }
+    RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), meta, kMetaSchema, &value),
+                              "reading the schema"));
+    ASSIGN_OR_RETURN(schema_, Schema::FromJson(value));
+  }
+  for (auto [key, target] :
+       {std::pair{kMetaNextNode, &next_node_id_}, std::pair{kMetaNextEdge, &next_edge_id_}}) {
+    RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), meta, key, &value), key));
+    *target = keys::DecodeIdValue(value);
+    if (*target == 0) return absl::DataLossError(absl::StrCat("store: bad ", key));
+  }
+  counts_.by_kind.assign(schema_->max_kind_id() + 1, 0);
+  counts_.by_type.assign(schema_->max_type_id() + 1, 0);
+  auto load_counts = [&](const char* prefix, std::vector<uint64_t>* out, uint64_t* total) {
+    for (uint32_t id = 0; id < out->size(); ++id) {
+      rocksdb::Status st = db_->Get(rocksdb::ReadOptions(), meta, CountKey(prefix, id), &value);
+      if (st.ok()) (*out)[id] = keys::DecodeIdValue(value);
+      *total += (*out)[id];
+    }
+  };
+  load_counts(kMetaKindCount, &counts_.by_kind, &counts_.nodes);
+  load_counts(kMetaTypeCount, &counts_.by_type, &counts_.edges);
+  return absl::OkStatus();
+}
+
+absl::Status GraphStore::Commit(void* batch_ptr, ChangeSet changes) {
+  auto* batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
+  if (options_.fail_write_for_testing) RETURN_IF_ERROR(options_.fail_write_for_testing());
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_writes;
+  RETURN_IF_ERROR(FromRocks(db_->Write(wo, batch), "writing the batch"));
+  changes.sequence = db_->GetLatestSequenceNumber();
+  if (listener_) listener_(changes);
+  return absl::OkStatus();
+}
+
+void GraphStore::SetCommitListener(std::function<void(const ChangeSet&)> listener) {
+  std::lock_guard lock(write_mu_);
+  listener_ = std::move(listener);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+absl::StatusOr<UpsertResult> GraphStore::UpsertNodes(std::vector<Node> nodes) {
+  if (nodes.empty()) return absl::InvalidArgumentError("nodes: empty batch");
+  if (nodes.size() > kMaxBatch) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("nodes: ", nodes.size(), " in one batch, at most ", kMaxBatch));
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    RETURN_IF_ERROR(Prefixed(schema_->ValidateNode(nodes[i]), NodeLabel(i, nodes[i])));
+  }
+  // The last occurrence of each key wins.
+  absl::flat_hash_map<std::string, size_t> last;
+  for (size_t i = 0; i < nodes.size(); ++i) last[nodes[i].key] = i;
+
+  std::lock_guard lock(write_mu_);
+  uint64_t next_id = next_node_id_;
+  StoreCounts counts = counts_;
+  rocksdb::WriteBatch batch;
+  ChangeSet changes;
+  UpsertResult result;
+  absl::flat_hash_map<std::string, NodeId> assigned;
+  std::string value;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    Node& node = nodes[i];
+    if (last[node.key] != i) continue;
+    std::vector<std::string> old_tokens;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kKeys], node.key, &value);
+    if (s.ok()) {
+      node.id = NodeId(keys::DecodeIdValue(value));
+      RETURN_IF_ERROR(
+          FromRocks(db_->Get(rocksdb::ReadOptions(), cfs_[kNodes], keys::NodeKey(node.id), &value),
+                    absl::StrCat("reading node ", node.id.value)));
+      Node old;
+      RETURN_IF_ERROR(records::DecodeNode(value, &old));
+      if (old.kind != node.kind) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(NodeLabel(i, node), "kind: the node exists with kind '",
+                         schema_->Kind(old.kind)->name, "'; a kind cannot change (got '",
+                         schema_->Kind(node.kind)->name, "'): delete the node first"));
+      }
+      old_tokens = NodeTokens(old);
+    } else if (s.IsNotFound()) {
+      node.id = NodeId(next_id++);
+      batch.Put(cfs_[kKeys], node.key, keys::IdValue(node.id.value)).PermitUncheckedError();
+      ++counts.by_kind[node.kind.value];
+      ++counts.nodes;
+      ++result.created;
+    } else {
+      return FromRocks(s, "reading keys");
+    }
+    std::vector<std::string> new_tokens = NodeTokens(node);
+    for (const std::string& t : old_tokens) {
+      if (!std::binary_search(new_tokens.begin(), new_tokens.end(), t)) {
+        batch.Delete(cfs_[kNames], keys::NameKey(t, node.id)).PermitUncheckedError();
+      }
+    }
+    for (const std::string& t : new_tokens) {
+      if (!std::binary_search(old_tokens.begin(), old_tokens.end(), t)) {
+        batch.Put(cfs_[kNames], keys::NameKey(t, node.id), "").PermitUncheckedError();
+      }
+    }
+    batch.Put(cfs_[kNodes], keys::NodeKey(node.id), records::EncodeNode(node))
+        .PermitUncheckedError();
+    assigned[node.key] = node.id;
+  }
+  for (const Node& node : nodes) result.ids.push_back(assigned[node.key].value);
+  if (next_id != next_node_id_) {
+    batch.Put(cfs_[kMeta], kMetaNextNode, keys::IdValue(next_id)).PermitUncheckedError();
+  }
+  for (uint32_t k = 0; k < counts.by_kind.size(); ++k) {
+    if (counts.by_kind[k] != counts_.by_kind[k]) {
+      batch.Put(cfs_[kMeta], CountKey(kMetaKindCount, k), keys::IdValue(counts.by_kind[k]))
+          .PermitUncheckedError();
+    }
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (last[nodes[i].key] == i) changes.nodes_upserted.push_back(std::move(nodes[i]));
+  }
+  RETURN_IF_ERROR(Commit(&batch, std::move(changes)));
+  next_node_id_ = next_id;
+  counts_ = std::move(counts);
+  return result;
+}
+
+absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writes) {
+  if (writes.empty()) return absl::InvalidArgumentError("edges: empty batch");
+  if (writes.size() > kMaxBatch) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("edges: ", writes.size(), " in one batch, at most ", kMaxBatch));
+  }
+  std::lock_guard lock(write_mu_);
+  uint64_t next_id = next_edge_id_;
+  StoreCounts counts = counts_;
+  rocksdb::ReadOptions ro;
+  std::string value;
+
+  absl::flat_hash_map<uint64_t, KindId> kind_of;  // Node id -> kind, for endpoint checks.
+  auto node_kind = [&](NodeId id, absl::string_view field) -> absl::StatusOr<KindId> {
+    if (auto it = kind_of.find(id.value); it != kind_of.end()) return it->second;
+    rocksdb::Status s = db_->Get(ro, cfs_[kNodes], keys::NodeKey(id), &value);
+    if (s.IsNotFound()) {
+      return absl::NotFoundError(absl::StrCat(field, ": no node with id ", id.value));
+    }
+    RETURN_IF_ERROR(FromRocks(s, "reading a node"));
+    Node n;
+    RETURN_IF_ERROR(records::DecodeNode(value, &n));
+    kind_of[id.value] = n.kind;
+    return n.kind;
+  };
+  auto resolve = [&](NodeId id, const std::string& key,
+                     absl::string_view field) -> absl::StatusOr<NodeId> {
+    if (id.valid() == !key.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, "_key/", field, "_id: exactly one must be set"));
+    }
+    if (id.valid()) return id;
+    rocksdb::Status s = db_->Get(ro, cfs_[kKeys], key, &value);
+    if (s.IsNotFound()) {
+      return absl::NotFoundError(absl::StrCat(field, "_key: no node with key '", key, "'"));
+    }
+    RETURN_IF_ERROR(FromRocks(s, "reading keys"));
+    return NodeId(keys::DecodeIdValue(value));
+  };
+
+  // Edges of this batch by identity, so that a later entry updates an earlier one.
+  absl::flat_hash_map<std::string, size_t> pending_by_identity;
+  absl::flat_hash_map<std::string, size_t> pending_by_key;
+  absl::flat_hash_map<uint64_t, size_t> pending_by_id;
+  std::vector<Edge> out;                 // Final state of each distinct edge.
+  std::vector<std::optional<Edge>> old;  // Stored state before, when it existed.
+  std::vector<size_t> slot_of(writes.size());
+
+  for (size_t i = 0; i < writes.size(); ++i) {
+    EdgeWrite& w = writes[i];
+    Edge& e = w.edge;
+    const EdgeTypeSpec* type = schema_->Type(e.type);
+    std::string label =
+        absl::StrCat("edges[", i, "] (", type ? type->name : "?", " ",
+                     e.from.valid() ? absl::StrCat(e.from.value) : w.from_key, " -> ",
+                     e.to.valid() ? absl::StrCat(e.to.value) : w.to_key, "): ");
+    auto fail = [&](const absl::Status& s) { return Prefixed(s, label); };
+    if (!type)
+      return fail(absl::InvalidArgumentError(absl::StrCat("type: unknown type id ", e.type.value)));
+
+    // The stored edge this write updates, if any.
+    std::optional<Edge> existing;
+    std::optional<size_t> pending;
+    auto load_existing = [&](EdgeId id) -> absl::Status {
+      if (auto it = pending_by_id.find(id.value); it != pending_by_id.end()) {
+        pending = it->second;
+        return absl::OkStatus();
+      }
+      rocksdb::Status s = db_->Get(ro, cfs_[kEdgeIds], keys::EdgeIdKey(id), &value);
+      if (s.IsNotFound())
+        return absl::NotFoundError(absl::StrCat("id: no edge with id ", id.value));
+      RETURN_IF_ERROR(FromRocks(s, "reading edge_ids"));
+      Edge x;
+      x.id = id;
+      keys::DecodeEdgeIdValue(value, &x.from, &x.type, &x.to);
+      RETURN_IF_ERROR(
+          FromRocks(db_->Get(ro, cfs_[kOutEdges], keys::EdgeKey(x.from, x.type, x.to, id), &value),
+                    "reading out_edges"));
+      RETURN_IF_ERROR(records::DecodeEdge(value, &x));
+      existing = std::move(x);
+      return absl::OkStatus();
+    };
+
+    if (e.id.valid()) {
+      RETURN_IF_ERROR(fail(load_existing(e.id)));
+      const Edge& cur = pending ? out[*pending] : *existing;
+      if (!e.from.valid() && w.from_key.empty()) e.from = cur.from;
+      if (!e.to.valid() && w.to_key.empty()) e.to = cur.to;
+    }
+    auto from = resolve(e.from, w.from_key, "from");
+    if (!from.ok()) return fail(from.status());
+    auto to = resolve(e.to, w.to_key, "to");
+    if (!to.ok()) return fail(to.status());
+    e.from = *from;
+    e.to = *to;
+    auto from_kind = node_kind(e.from, "from_id");
+    if (!from_kind.ok()) return fail(from_kind.status());
+    auto to_kind = node_kind(e.to, "to_id");
+    if (!to_kind.ok()) return fail(to_kind.status());
+    RETURN_IF_ERROR(fail(schema_->ValidateEdge(e, *from_kind, *to_kind)));
+
+    std::string identity = keys::EdgePrefix(e.from, e.type, e.to);
+    keys::PutFixed32BE(&identity, static_cast<uint32_t>(e.valid.from.days));
+    if (!e.id.valid()) {
+      if (!e.key.empty()) {
+        if (auto it = pending_by_key.find(e.key); it != pending_by_key.end()) {
+          pending = it->second;
+        } else {
+          rocksdb::Status s = db_->Get(ro, cfs_[kEdgeKeys], e.key, &value);
+          if (s.ok()) {
+            RETURN_IF_ERROR(fail(load_existing(EdgeId(keys::DecodeIdValue(value)))));
+          } else if (!s.IsNotFound()) {
+            return FromRocks(s, "reading edge_keys");
+          }
+        }
+      }
+      if (!pending && !existing) {
+        if (auto pi = pending_by_identity.find(identity); pi != pending_by_identity.end()) {
+          pending = pi->second;
+        } else {
+          // Natural identity: same endpoints, type and start date.
+          std::string prefix = keys::EdgePrefix(e.from, e.type, e.to);
+          std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kOutEdges]));
+          for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
+            Edge x;
+            RETURN_IF_ERROR(records::DecodeEdge(View(it->value()), &x));
+            if (x.valid.from == e.valid.from &&
+                (e.key.empty() || x.key.empty() || x.key == e.key)) {
+              keys::EdgeKeyParts parts = keys::DecodeEdgeKey(View(it->key()));
+              x.id = parts.edge;
+              x.type = parts.type;
+              x.from = parts.self;
+              x.to = parts.other;
+              existing = std::move(x);
+              break;
+            }
+          }
+          RETURN_IF_ERROR(FromRocks(it->status(), "scanning out_edges"));
+        }
+      }
+    }
+    const Edge* cur = pending ? &out[*pending] : existing ? &*existing : nullptr;
+    if (cur) {
+      if (cur->type != e.type || cur->from != e.from || cur->to != e.to) {
+        return fail(absl::FailedPreconditionError(
+            absl::StrCat("edge ", cur->id.value,
+                         " exists with another type or endpoints; an edge's type and "
+                         "endpoints cannot change: delete it and add a new one")));
+      }
+      e.id = cur->id;
+    }
+    if (!e.key.empty() && (!cur || cur->key != e.key)) {
+      // A new key must not belong to another edge.
+      auto pk = pending_by_key.find(e.key);
+      if (pk != pending_by_key.end() && out[pk->second].id != e.id) {
+        return fail(absl::FailedPreconditionError(
+            absl::StrCat("key: '", e.key, "' already names edge ", out[pk->second].id.value)));
+      }
+      rocksdb::Status s = db_->Get(ro, cfs_[kEdgeKeys], e.key, &value);
+      if (s.ok() && keys::DecodeIdValue(value) != e.id.value) {
+        return fail(absl::FailedPreconditionError(
+            absl::StrCat("key: '", e.key, "' already names edge ", keys::DecodeIdValue(value))));
+      }
+    }
+    if (pending) {
+      out[*pending] = e;
+      slot_of[i] = *pending;
+    } else {
+      if (!e.id.valid()) e.id = EdgeId(next_id++);
+      slot_of[i] = out.size();
+      out.push_back(e);
+      old.push_back(existing);
+    }
+    pending_by_id[e.id.value] = slot_of[i];
+    pending_by_identity[identity] = slot_of[i];
+    if (!e.key.empty()) pending_by_key[e.key] = slot_of[i];
+  }
+
+  rocksdb::WriteBatch batch;
+  ChangeSet changes;
+  UpsertResult result;
+  for (size_t j = 0; j < out.size(); ++j) {
+    const Edge& e = out[j];
+    if (!old[j]) {
+      ++counts.by_type[e.type.value];
+      ++counts.edges;
+      ++result.created;
+      batch.Put(cfs_[kInEdges], keys::EdgeKey(e.to, e.type, e.from, e.id), "")
+          .PermitUncheckedError();
+      batch.Put(cfs_[kEdgeIds], keys::EdgeIdKey(e.id), keys::EdgeIdValue(e.from, e.type, e.to))
+          .PermitUncheckedError();
+    } else if (!old[j]->key.empty() && old[j]->key != e.key) {
+      batch.Delete(cfs_[kEdgeKeys], old[j]->key).PermitUncheckedError();
+    }
+    if (!e.key.empty()) {
+      batch.Put(cfs_[kEdgeKeys], e.key, keys::IdValue(e.id.value)).PermitUncheckedError();
+    }
+    batch.Put(cfs_[kOutEdges], keys::EdgeKey(e.from, e.type, e.to, e.id), records::EncodeEdge(e))
+        .PermitUncheckedError();
+    changes.edges_upserted.push_back(e);
+  }
+  for (size_t i = 0; i < writes.size(); ++i) result.ids.push_back(out[slot_of[i]].id.value);
+  if (next_id != next_edge_id_) {
+    batch.Put(cfs_[kMeta], kMetaNextEdge, keys::IdValue(next_id)).PermitUncheckedError();
+  }
+  for (uint32_t t = 0; t < counts.by_type.size(); ++t) {
+    if (counts.by_type[t] != counts_.by_type[t]) {
+      batch.Put(cfs_[kMeta], CountKey(kMetaTypeCount, t), keys::IdValue(counts.by_type[t]))
+          .PermitUncheckedError();
+    }
+  }
+  RETURN_IF_ERROR(Commit(&batch, std::move(changes)));
+  next_edge_id_ = next_id;
+  counts_ = std::move(counts);
+  return result;
+}
+
+namespace {
+
+// Collects the deletes of a set of edges into a batch, once each.
+struct EdgeDeleter {
+  rocksdb::WriteBatch* batch;
+  const std::vector<rocksdb::ColumnFamilyHandle*>& cfs;
+  absl::flat_hash_set<uint64_t> seen;
+  std::vector<Edge> deleted;
+
+  void Add(Edge e) {
+    if (!seen.insert(e.id.value).second) return;
+    batch->Delete(cfs[kOutEdges], keys::EdgeKey(e.from, e.type, e.to, e.id)).PermitUncheckedError();
+    batch->Delete(cfs[kInEdges], keys::EdgeKey(e.to, e.type, e.from, e.id)).PermitUncheckedError();
+    batch->Delete(cfs[kEdgeIds], keys::EdgeIdKey(e.id)).PermitUncheckedError();
+    if (!e.key.empty()) batch->Delete(cfs[kEdgeKeys], e.key).PermitUncheckedError();
+    deleted.push_back(std::move(e));
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<DeleteResult> GraphStore::DeleteNodes(const std::vector<NodeRef>& refs,
+                                                     bool allow_missing) {
+  if (refs.empty()) return absl::InvalidArgumentError("nodes: empty batch");
+  if (refs.size() > kMaxBatch) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("nodes: ", refs.size(), " in one batch, at most ", kMaxBatch));
+  }
+  std::lock_guard lock(write_mu_);
+  StoreCounts counts = counts_;
+  rocksdb::WriteBatch batch;
+  EdgeDeleter edges{&batch, cfs_, {}, {}};
+  ChangeSet changes;
+  absl::flat_hash_set<uint64_t> done;
+  std::string value;
+  rocksdb::ReadOptions ro;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    std::string field = absl::StrCat("nodes[", i, "]");
+    auto id = Resolve(refs[i], field);
+    if (!id.ok()) {
+      if (allow_missing && absl::IsNotFound(id.status())) continue;
+      return id.status();
+    }
+    if (!done.insert(id->value).second) continue;
+    rocksdb::Status s = db_->Get(ro, cfs_[kNodes], keys::NodeKey(*id), &value);
+    if (s.IsNotFound()) {
+      if (allow_missing) continue;
+      return absl::NotFoundError(absl::StrCat(field, ": no node with id ", id->value));
+    }
+    RETURN_IF_ERROR(FromRocks(s, "reading a node"));
+    Node node;
+    RETURN_IF_ERROR(records::DecodeNode(value, &node));
+    node.id = *id;
+    for (const std::string& t : NodeTokens(node)) {
+      batch.Delete(cfs_[kNames], keys::NameKey(t, node.id)).PermitUncheckedError();
+    }
+    batch.Delete(cfs_[kKeys], node.key).PermitUncheckedError();
+    batch.Delete(cfs_[kNodes], keys::NodeKey(node.id)).PermitUncheckedError();
+    --counts.by_kind[node.kind.value];
+    --counts.nodes;
+    changes.nodes_deleted.push_back(node.id);
+    for (EdgeDirection dir : {EdgeDirection::kOut, EdgeDirection::kIn}) {
+      RETURN_IF_ERROR(ScanEdges(node.id, dir, "", [&](const Edge& e, absl::string_view) {
+        edges.Add(e);
+        return true;
+      }));
+    }
+  }
+  for (const Edge& e : edges.deleted) {
+    --counts.by_type[e.type.value];
+    --counts.edges;
+  }
+  for (uint32_t k = 0; k < counts.by_kind.size(); ++k) {
+    if (counts.by_kind[k] != counts_.by_kind[k]) {
+      batch.Put(cfs_[kMeta], CountKey(kMetaKindCount, k), keys::IdValue(counts.by_kind[k]))
+          .PermitUncheckedError();
+    }
+  }
+  for (uint32_t t = 0; t < counts.by_type.size(); ++t) {
+    if (counts.by_type[t] != counts_.by_type[t]) {
+      batch.Put(cfs_[kMeta], CountKey(kMetaTypeCount, t), keys::IdValue(counts.by_type[t]))
+          .PermitUncheckedError();
+    }
+  }
+  DeleteResult result{static_cast<uint32_t>(changes.nodes_deleted.size()),
+                      static_cast<uint32_t>(edges.deleted.size())};
+  changes.edges_deleted = std::move(edges.deleted);
+  if (result.nodes == 0) return result;
+  RETURN_IF_ERROR(Commit(&batch, std::move(changes)));
+  counts_ = std::move(counts);
+  return result;
+}
+
+absl::StatusOr<DeleteResult> GraphStore::DeleteEdges(const std::vector<EdgeId>& ids,
+                                                     const std::vector<std::string>& edge_keys,
+                                                     bool allow_missing) {
+  if (ids.empty() && edge_keys.empty()) return absl::InvalidArgumentError("ids: empty batch");
+  if (ids.size() + edge_keys.size() > kMaxBatch) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("ids: ", ids.size() + edge_keys.size(), " in one batch, at most ", kMaxBatch));
+  }
+  std::lock_guard lock(write_mu_);
+  StoreCounts counts = counts_;
+  rocksdb::WriteBatch batch;
+  EdgeDeleter edges{&batch, cfs_, {}, {}};
+  std::string value;
+  rocksdb::ReadOptions ro;
+  std::vector<std::pair<EdgeId, std::string>> targets;
+  for (EdgeId id : ids) targets.emplace_back(id, absl::StrCat("ids: no edge with id ", id.value));
+  for (const std::string& key : edge_keys) {
+    rocksdb::Status s = db_->Get(ro, cfs_[kEdgeKeys], key, &value);
+    if (s.IsNotFound()) {
+      if (allow_missing) continue;
+      return absl::NotFoundError(absl::StrCat("keys: no edge with key '", key, "'"));
+    }
+    RETURN_IF_ERROR(FromRocks(s, "reading edge_keys"));
+    targets.emplace_back(EdgeId(keys::DecodeIdValue(value)), "");
+  }
+  for (const auto& [id, missing_message] : targets) {
+    auto edge = GetEdge(id);
+    if (!edge.ok()) return edge.status();
+    if (!*edge) {
+      if (allow_missing) continue;
+      return absl::NotFoundError(missing_message);
+    }
+    edges.Add(**edge);
+  }
+  for (const Edge& e : edges.deleted) {
+    --counts.by_type[e.type.value];
+    --counts.edges;
+  }
+  for (uint32_t t = 0; t < counts.by_type.size(); ++t) {
+    if (counts.by_type[t] != counts_.by_type[t]) {
+      batch.Put(cfs_[kMeta], CountKey(kMetaTypeCount, t), keys::IdValue(counts.by_type[t]))
+          .PermitUncheckedError();
+    }
+  }
+  DeleteResult result{0, static_cast<uint32_t>(edges.deleted.size())};
+  if (result.edges == 0) return result;
+  ChangeSet changes;
+  changes.edges_deleted = std::move(edges.deleted);
+  RETURN_IF_ERROR(Commit(&batch, std::move(changes)));
+  counts_ = std::move(counts);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+absl::StatusOr<std::optional<Node>> GraphStore::GetNode(NodeId id) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kNodes], keys::NodeKey(id), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "reading a node"));
+  Node node;
+  RETURN_IF_ERROR(records::DecodeNode(value, &node));
+  node.id = id;
+  return node;
+}
+
+absl::StatusOr<std::optional<NodeId>> GraphStore::FindKey(absl::string_view key) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cfs_[kKeys], rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "reading keys"));
+  return NodeId(keys::DecodeIdValue(value));
+}
+
+absl::StatusOr<NodeId> GraphStore::Resolve(const NodeRef& ref, absl::string_view field) const {
+  if (ref.id.valid() == !ref.key.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": set exactly one of key and id"));
+  }
+  if (!ref.key.empty()) {
+    ASSIGN_OR_RETURN(std::optional<NodeId> id, FindKey(ref.key));
+    if (!id) return absl::NotFoundError(absl::StrCat(field, ": no node with key '", ref.key, "'"));
+    return *id;
+  }
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kNodes], keys::NodeKey(ref.id), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat(field, ": no node with id ", ref.id.value));
+  }
+  RETURN_IF_ERROR(FromRocks(s, "reading a node"));
+  return ref.id;
+}
+
+absl::StatusOr<std::optional<Edge>> GraphStore::GetEdge(EdgeId id) const {
+  std::string value;
+  rocksdb::ReadOptions ro;
+  rocksdb::Status s = db_->Get(ro, cfs_[kEdgeIds], keys::EdgeIdKey(id), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "reading edge_ids"));
+  Edge e;
+  e.id = id;
+  keys::DecodeEdgeIdValue(value, &e.from, &e.type, &e.to);
+  s = db_->Get(ro, cfs_[kOutEdges], keys::EdgeKey(e.from, e.type, e.to, id), &value);
+  // A concurrent delete may remove the edge between the two reads.
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "reading out_edges"));
+  RETURN_IF_ERROR(records::DecodeEdge(value, &e));
+  return e;
+}
+
+absl::Status GraphStore::ScanEdges(
+    NodeId node, EdgeDirection dir, absl::string_view start_after,
+    const std::function<bool(const Edge&, absl::string_view)>& fn) const {
+  const bool out = dir == EdgeDirection::kOut;
+  rocksdb::ReadOptions ro;
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  ro.snapshot = snapshot;
+  std::string prefix = keys::EdgePrefix(node);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[out ? kOutEdges : kInEdges]));
+  if (start_after.empty()) {
+    it->Seek(prefix);
+  } else {
+    it->Seek(rocksdb::Slice(start_after.data(), start_after.size()));
+    if (it->Valid() && View(it->key()) == start_after) it->Next();
+  }
+  absl::Status status;
+  std::string value;
+  for (; it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
+    if (it->key().size() != keys::kEdgeKeySize) {
+      status = absl::DataLossError("malformed edge key");
+      break;
+    }
+    keys::EdgeKeyParts parts = keys::DecodeEdgeKey(View(it->key()));
+    Edge e;
+    e.id = parts.edge;
+    e.type = parts.type;
+    e.from = out ? parts.self : parts.other;
+    e.to = out ? parts.other : parts.self;
+    if (out) {
+      status = records::DecodeEdge(View(it->value()), &e);
+    } else {
+      rocksdb::Status s =
+          db_->Get(ro, cfs_[kOutEdges], keys::EdgeKey(e.from, e.type, e.to, e.id), &value);
+      status = s.IsNotFound()
+                   ? absl::DataLossError(absl::StrCat("in_edges entry of edge ", e.id.value,
+                                                      " has no out_edges entry"))
+                   : FromRocks(s, "reading out_edges");
+      if (status.ok()) status = records::DecodeEdge(value, &e);
+    }
+    if (!status.ok() || !fn(e, View(it->key()))) break;
+  }
+  if (status.ok()) status = FromRocks(it->status(), "scanning edges");
+  it.reset();
+  db_->ReleaseSnapshot(snapshot);
+  return status;
+}
+
+absl::Status GraphStore::ForEachNode(const std::function<bool(const Node&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kNodes]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Node n;
+    RETURN_IF_ERROR(records::DecodeNode(View(it->value()), &n));
+    n.id = keys::DecodeNodeKey(View(it->key()));
+    if (!fn(n)) break;
+  }
+  return FromRocks(it->status(), "scanning nodes");
+}
+
+absl::Status GraphStore::ForEachEdge(const std::function<bool(const Edge&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kOutEdges]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != keys::kEdgeKeySize) return absl::DataLossError("malformed edge key");
+    keys::EdgeKeyParts parts = keys::DecodeEdgeKey(View(it->key()));
+    Edge e;
+    e.id = parts.edge;
+    e.type = parts.type;
+    e.from = parts.self;
+    e.to = parts.other;
+    RETURN_IF_ERROR(records::DecodeEdge(View(it->value()), &e));
+    if (!fn(e)) break;
+  }
+  return FromRocks(it->status(), "scanning out_edges");
+}
+
+absl::StatusOr<SearchResult> GraphStore::Search(const SearchQuery& query) const {
+  std::vector<std::string> tokens = QueryTokens(query.text);
+  if (tokens.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("query: '", query.text, "' has no letters, digits or CJK characters"));
+  }
+  // Scan the most selective (longest) token; check the others on each candidate.
+  std::sort(tokens.begin(), tokens.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  rocksdb::ReadOptions ro;
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  ro.snapshot = snapshot;
+  SearchResult result;
+  std::vector<NodeId> candidates;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kNames]));
+    absl::flat_hash_set<uint64_t> seen;
+    for (it->Seek(tokens[0]); it->Valid() && StartsWith(it->key(), tokens[0]); it->Next()) {
+      NodeId id = keys::DecodeNameKey(View(it->key()));
+      if (!id.valid() || !seen.insert(id.value).second) continue;
+      if (candidates.size() == kMaxSearchCandidates) {
+        result.truncated = true;
+        break;
+      }
+      candidates.push_back(id);
+    }
+  }
+  struct Hit {
+    int score;
+    Node node;
+  };
+  std::vector<Hit> hits;
+  const std::string whole = AsciiLower(query.text);
+  std::string value;
+  for (NodeId id : candidates) {
+    rocksdb::Status s = db_->Get(ro, cfs_[kNodes], keys::NodeKey(id), &value);
+    if (!s.ok()) continue;
+    Node n;
+    if (!records::DecodeNode(value, &n).ok()) continue;
+    n.id = id;
+    if (!query.kinds.empty() &&
+        std::find(query.kinds.begin(), query.kinds.end(), n.kind) == query.kinds.end()) {
+      continue;
+    }
+    std::vector<std::string> node_tokens = NodeTokens(n);
+    bool all = std::all_of(tokens.begin() + 1, tokens.end(), [&](const std::string& t) {
+      auto lb = std::lower_bound(node_tokens.begin(), node_tokens.end(), t);
+      return lb != node_tokens.end() && absl::StartsWith(*lb, t);
+    });
+    if (!all) continue;
+    int score = 3;
+    auto rate = [&](absl::string_view text) {
+      std::string lower = AsciiLower(text);
+      if (lower == whole) score = std::min(score, 0);
+      if (absl::StartsWith(lower, whole)) score = std::min(score, 1);
+      if (absl::StrContains(lower, whole)) score = std::min(score, 2);
+    };
+    rate(n.name);
+    rate(n.key);
+    for (const std::string& a : n.aliases) rate(a);
+    hits.push_back({score, std::move(n)});
+  }
+  db_->ReleaseSnapshot(snapshot);
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    if (a.score != b.score) return a.score < b.score;
+    if (a.node.name.size() != b.node.name.size()) return a.node.name.size() < b.node.name.size();
+    return a.node.id < b.node.id;
+  });
+  for (size_t i = query.offset; i < hits.size() && i < size_t{query.offset} + query.limit; ++i) {
+    result.nodes.push_back(std::move(hits[i].node));
+  }
+  result.more = hits.size() > size_t{query.offset} + query.limit;
+  return result;
+}
+
+StoreCounts GraphStore::counts() const {
+  std::lock_guard lock(write_mu_);
+  return counts_;
+}
+
+uint64_t GraphStore::disk_bytes() const {
+  uint64_t total = 0;
+  for (rocksdb::ColumnFamilyHandle* cf : cfs_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) total += v;
+  }
+  uint64_t wal = 0;
+  if (db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &wal)) total += wal;
+  return total;
+}
+
+uint64_t GraphStore::last_sequence() const { return db_->GetLatestSequenceNumber(); }
+
+}  // namespace innograph

@@ -1,0 +1,180 @@
+#pragma once
+
+// GraphStore: the RocksDB-backed source of truth. Key layouts: key_codec.h; record layouts:
+// record_codec.h; overview: docs/storage.md.
+//
+// Every mutation call (a batch of node upserts, edge upserts or deletes, with all its index
+// entries, both edge directions and cascades) is validated completely first and then written as
+// one rocksdb::WriteBatch: it is applied whole or not at all. With Options::sync_writes (the
+// default) the WAL is fsynced before a call returns, so an acknowledged write survives a crash
+// of the process or of the machine.
+//
+// Thread safety: all methods may be called concurrently. Writes are serialised by one mutex
+// (held for validation and the write, never during reads); reads take no lock and see every
+// write that returned before they started.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "graph/model/entity.h"
+#include "graph/model/schema.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Snapshot;
+}  // namespace rocksdb
+
+namespace innograph {
+
+// A node named by internal id or by external key (exactly one is set).
+struct NodeRef {
+  NodeId id;
+  std::string key;
+};
+
+// One edge to upsert. Endpoints: edge.from / edge.to when valid, else from_key / to_key.
+struct EdgeWrite {
+  Edge edge;
+  std::string from_key;
+  std::string to_key;
+};
+
+// What one committed write changed, in the order of the batch. Delivered to the commit
+// listener; later the source of the change feed.
+struct ChangeSet {
+  uint64_t sequence = 0;              // RocksDB sequence number after the write.
+  std::vector<Node> nodes_upserted;   // New state.
+  std::vector<NodeId> nodes_deleted;  // Deleted nodes (their edges are in edges_deleted).
+  std::vector<Edge> edges_upserted;   // New state.
+  std::vector<Edge> edges_deleted;    // State before the delete.
+};
+
+struct UpsertResult {
+  std::vector<uint64_t> ids;  // One per input, in input order.
+  uint32_t created = 0;       // How many were new.
+};
+
+struct DeleteResult {
+  uint32_t nodes = 0;
+  uint32_t edges = 0;
+};
+
+struct SearchQuery {
+  std::string text;           // Required.
+  std::vector<KindId> kinds;  // Empty = all.
+  uint32_t offset = 0;
+  uint32_t limit = 20;
+};
+
+struct SearchResult {
+  std::vector<Node> nodes;
+  bool more = false;       // More matches after offset + limit.
+  bool truncated = false;  // Candidates were capped at kMaxSearchCandidates.
+};
+
+enum class EdgeDirection { kOut, kIn };
+
+struct StoreCounts {
+  uint64_t nodes = 0;
+  uint64_t edges = 0;
+  std::vector<uint64_t> by_kind;  // Indexed by KindId value.
+  std::vector<uint64_t> by_type;  // Indexed by TypeId value.
+};
+
+class GraphStore {
+ public:
+  struct Options {
+    // Fsync the WAL before a write returns. Default: true.
+    bool sync_writes = true;
+    // Shared block cache size. Default: 256 MiB.
+    size_t block_cache_bytes = size_t{256} << 20;
+    // The schema of a new store. Default (nullptr): Schema::Default(). An existing store keeps
+    // the schema it was created with.
+    std::shared_ptr<const Schema> schema;
+    // Tests only: called before each batch is written; a non-OK status is returned instead of
+    // writing (to check that a failed write leaves nothing behind).
+    std::function<absl::Status()> fail_write_for_testing;
+  };
+
+  static constexpr uint32_t kFormatVersion = 1;  // Persisted in meta "format_version".
+  static constexpr size_t kMaxBatch = 10000;
+  static constexpr size_t kMaxSearchCandidates = 10000;
+
+  // Opens (creating when missing) the store in `dir`. FAILED_PRECONDITION when another process
+  // holds the directory's lock or the format version is newer than this build; other errors
+  // name the directory.
+  static absl::StatusOr<std::unique_ptr<GraphStore>> Open(const std::string& dir, Options options);
+  ~GraphStore();
+  GraphStore(const GraphStore&) = delete;
+  GraphStore& operator=(const GraphStore&) = delete;
+
+  const std::shared_ptr<const Schema>& schema() const { return schema_; }
+  const std::string& dir() const { return dir_; }
+
+  // Upserts nodes by key (node.id is ignored). A key given twice: the later entry wins.
+  absl::StatusOr<UpsertResult> UpsertNodes(std::vector<Node> nodes);
+  // Upserts edges: by edge.id when set, else by edge.key when set, else by
+  // (from, type, to, valid.from).
+  absl::StatusOr<UpsertResult> UpsertEdges(std::vector<EdgeWrite> edges);
+  // Deletes nodes and all their edges.
+  absl::StatusOr<DeleteResult> DeleteNodes(const std::vector<NodeRef>& refs, bool allow_missing);
+  // Deletes edges by id or key.
+  absl::StatusOr<DeleteResult> DeleteEdges(const std::vector<EdgeId>& ids,
+                                           const std::vector<std::string>& keys,
+                                           bool allow_missing);
+
+  absl::StatusOr<std::optional<Node>> GetNode(NodeId id) const;
+  absl::StatusOr<std::optional<NodeId>> FindKey(absl::string_view key) const;
+  // Resolves a ref; NOT_FOUND names `field` and the key or id.
+  absl::StatusOr<NodeId> Resolve(const NodeRef& ref, absl::string_view field) const;
+  absl::StatusOr<std::optional<Edge>> GetEdge(EdgeId id) const;
+
+  absl::StatusOr<SearchResult> Search(const SearchQuery& query) const;
+
+  // Calls fn for the edges of `node` in one direction, in key order (type, other end, edge id),
+  // starting after the raw key `start_after` (empty: from the first). fn returns false to stop.
+  // The edge passed is complete (id, type, endpoints, record).
+  absl::Status ScanEdges(
+      NodeId node, EdgeDirection dir, absl::string_view start_after,
+      const std::function<bool(const Edge&, absl::string_view raw_key)>& fn) const;
+
+  // Full scans (for loading the topology and for checks), in id / key order.
+  absl::Status ForEachNode(const std::function<bool(const Node&)>& fn) const;
+  absl::Status ForEachEdge(const std::function<bool(const Edge&)>& fn) const;
+
+  StoreCounts counts() const;
+  uint64_t disk_bytes() const;
+  uint64_t last_sequence() const;
+
+  // Called after every committed write, under the write lock (so calls arrive in commit order
+  // and never concurrently). Keep it short. Set before serving.
+  void SetCommitListener(std::function<void(const ChangeSet&)> listener);
+
+ private:
+  GraphStore() = default;
+  absl::Status LoadMeta();
+  absl::Status Commit(void* batch, ChangeSet changes);
+
+  std::string dir_;
+  Options options_;
+  std::shared_ptr<const Schema> schema_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // Indexed by the Cf enum in store.cc.
+
+  // Guarded by write_mu_: the id counters, the counts, and the listener.
+  mutable std::mutex write_mu_;
+  uint64_t next_node_id_ = 1;
+  uint64_t next_edge_id_ = 1;
+  StoreCounts counts_;
+  std::function<void(const ChangeSet&)> listener_;
+};
+
+}  // namespace innograph

@@ -1,0 +1,156 @@
+// innograph-server: the graph server. See `innograph-server --help`.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "graph/io/jsonl.h"
+#include "graph/store/store.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "server/graph_service.h"
+
+ABSL_FLAG(std::string, data_dir, "var/innograph",
+          "Directory of the embedded RocksDB store; created when missing.");
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC listen address, HOST:PORT.");
+ABSL_FLAG(std::string, seed, "",
+          "A JSON Lines file (docs/data-format.md) loaded when the store is empty, e.g. "
+          "data/hunan/hunan.jsonl.");
+ABSL_FLAG(bool, sync_writes, true,
+          "Fsync the write-ahead log before acknowledging a write. Without it, an acknowledged "
+          "write still survives a crash of the process, but not of the machine.");
+ABSL_FLAG(int, shutdown_grace_seconds, 10,
+          "On SIGINT/SIGTERM, how long in-flight calls may take before they are cancelled.");
+
+namespace innograph::server {
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitStore = 3;
+constexpr int kExitListen = 4;
+
+// absl flags want underscores; accept the --data-dir spelling too.
+std::vector<char*> NormalizeFlags(int argc, char** argv, std::vector<std::string>* storage) {
+  storage->reserve(argc);
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i > 0 && arg.size() > 2 && arg.compare(0, 2, "--") == 0) {
+      size_t end = arg.find('=');
+      for (size_t j = 2; j < std::min(end, arg.size()); ++j) {
+        if (arg[j] == '-') arg[j] = '_';
+      }
+    }
+    storage->push_back(std::move(arg));
+  }
+  std::vector<char*> out;
+  for (std::string& s : *storage) out.push_back(s.data());
+  return out;
+}
+
+int Serve() {
+  const std::string dir = absl::GetFlag(FLAGS_data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    std::cerr << "innograph-server: cannot create data directory '" << dir << "': " << ec.message()
+              << "\n";
+    return kExitStore;
+  }
+  GraphStore::Options options;
+  options.sync_writes = absl::GetFlag(FLAGS_sync_writes);
+  auto store = GraphStore::Open(dir, options);
+  if (!store.ok()) {
+    std::cerr << "innograph-server: " << store.status().message() << "\n";
+    return kExitStore;
+  }
+  const std::string seed = absl::GetFlag(FLAGS_seed);
+  if (!seed.empty() && (*store)->counts().nodes == 0) {
+    auto loaded = io::LoadJsonlFile(seed, **store);
+    if (!loaded.ok()) {
+      std::cerr << "innograph-server: seeding from " << seed << ": " << loaded.status().message()
+                << "\n";
+      return kExitStore;
+    }
+    std::cout << "seeded " << loaded->nodes << " nodes and " << loaded->edges << " edges from "
+              << seed << std::endl;
+  }
+
+  GraphServiceImpl service(**store);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  // No SO_REUSEPORT: a second server on the same port must fail, not share it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    std::cerr << "innograph-server: cannot listen on " << listen
+              << " (address in use, not permitted, or malformed)\n";
+    return kExitListen;
+  }
+  StoreCounts counts = (*store)->counts();
+  std::cout << "innograph-server " << INNOGRAPH_VERSION << " listening on "
+            << listen.substr(0, listen.rfind(':')) << ":" << port << " (gRPC); data in " << dir
+            << " (" << counts.nodes << " nodes, " << counts.edges << " edges)" << std::endl;
+
+  // SIGINT/SIGTERM are blocked in every thread and taken here, so shutdown runs in an
+  // ordinary thread rather than a signal handler.
+  std::thread waiter([&] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    std::cout << "innograph-server: signal " << sig << ", shutting down" << std::endl;
+    server->Shutdown(std::chrono::system_clock::now() +
+                     std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  });
+  server->Wait();
+  waiter.join();
+  store->reset();  // Closes RocksDB (flushes and releases the lock).
+  std::cout << "innograph-server: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+}  // namespace innograph::server
+
+int main(int argc, char** argv) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  absl::SetProgramUsageMessage(
+      "the innograph graph server.\n\n"
+      "Usage: innograph-server [--data-dir DIR] [--listen HOST:PORT] [--seed FILE.jsonl]\n\n"
+      "Serves the GraphService gRPC API (with gRPC health checking and server reflection) over\n"
+      "an embedded RocksDB store in DIR. Flags may be written --data-dir or --data_dir.\n"
+      "Exit codes: 0 clean shutdown, 2 usage, 3 store unusable or locked, 4 cannot listen.");
+  std::vector<std::string> storage;
+  std::vector<char*> args = innograph::server::NormalizeFlags(argc, argv, &storage);
+  std::vector<char*> rest = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  if (rest.size() > 2 || (rest.size() == 2 && std::string(rest[1]) != "serve")) {
+    std::cerr << "innograph-server: unknown command '" << rest[1] << "' (try --help)\n";
+    return innograph::server::kExitUsage;
+  }
+  return innograph::server::Serve();
+}
