@@ -1,0 +1,609 @@
+// innograph: the command line client. `innograph help` lists the commands.
+//
+// Exit codes: 0 success; 1 the server refused the call (its message is printed); 2 usage error;
+// 3 the server could not be reached (UNAVAILABLE) or did not answer in time.
+
+#include <unistd.h>
+
+#include <cmath>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "client/cli/args.h"
+#include "client/cli/table.h"
+#include "client/client.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace innograph::cli {
+namespace {
+
+constexpr int kExitServer = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitUnavailable = 3;
+
+// A usage error: printed with the command's usage line, exit 2.
+struct UsageError {
+  std::string message;
+};
+
+// Everything a command needs.
+struct Context {
+  const Args& args;
+  client::Client& client;
+  bool json;
+};
+
+struct Command {
+  std::string name;   // "nodes get"
+  std::string usage;  // Arguments and flags.
+  std::string help;   // One line.
+  std::set<std::string> flags;
+  std::function<absl::Status(Context&)> run;
+};
+
+const std::set<std::string> kGlobalFlags = {"server", "json", "timeout", "help"};
+const std::set<std::string> kBooleanFlags = {"json", "help", "allow-missing", "all"};
+
+void PrintJson(const google::protobuf::Message& m) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = false;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  std::cout << out;
+  if (out.empty() || out.back() != '\n') std::cout << "\n";
+}
+
+std::string ValueText(const v1::Value& v) {
+  switch (v.kind_case()) {
+    case v1::Value::kStringValue:
+      return v.string_value();
+    case v1::Value::kIntValue:
+      return absl::StrCat(v.int_value());
+    case v1::Value::kDoubleValue:
+      return absl::StrCat(v.double_value());
+    case v1::Value::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    case v1::Value::kDateValue:
+      return v.date_value();
+    case v1::Value::KIND_NOT_SET:
+      break;
+  }
+  return "";
+}
+
+std::string Interval(const v1::Edge& e) {
+  if (e.valid_from().empty() && e.valid_to().empty()) return "";
+  return absl::StrCat(e.valid_from().empty() ? "…" : e.valid_from(), " – ",
+                      e.valid_to().empty() ? "…" : e.valid_to());
+}
+
+std::string SourcesText(const google::protobuf::RepeatedPtrField<v1::Citation>& sources) {
+  return absl::StrJoin(sources, "; ", [](std::string* out, const v1::Citation& c) {
+    absl::StrAppend(out, c.source(),
+                    c.locator().empty() ? "" : absl::StrCat(" (", c.locator(), ")"));
+  });
+}
+
+void PrintNode(const v1::Node& n) {
+  Table t({"field", "value"});
+  t.Add({"id", absl::StrCat(n.id())});
+  t.Add({"key", n.key()});
+  t.Add({"kind", n.kind()});
+  t.Add({"name", n.name()});
+  if (n.aliases_size() > 0) t.Add({"aliases", absl::StrJoin(n.aliases(), ", ")});
+  std::map<std::string, v1::Value> sorted(n.properties().begin(), n.properties().end());
+  for (const auto& [k, v] : sorted) t.Add({k, ValueText(v)});
+  for (const v1::Citation& c : n.sources()) {
+    t.Add({"source", c.source() + (c.locator().empty() ? "" : " (" + c.locator() + ")")});
+  }
+  t.Print(std::cout, 100);
+}
+
+// "@123" names a node by id; anything else is a key.
+v1::NodeRef ParseRef(const std::string& text) {
+  v1::NodeRef ref;
+  uint64_t id;
+  if (text.size() > 1 && text[0] == '@' && absl::SimpleAtoi(text.substr(1), &id)) {
+    ref.set_id(id);
+  } else {
+    ref.set_key(text);
+  }
+  return ref;
+}
+
+// The schema, fetched once, to type --prop values.
+const v1::Schema& SchemaOf(Context& ctx) {
+  static std::optional<v1::Schema> schema;
+  if (!schema) {
+    auto resp = ctx.client.GetSchema();
+    schema = resp.ok() ? resp->schema() : v1::Schema();
+  }
+  return *schema;
+}
+
+// Turns "name=value" into a typed property: the declared type when the schema has one, else
+// int, double, bool or string by the look of the value.
+absl::Status ParseProps(const std::vector<std::string>& props,
+                        const google::protobuf::RepeatedPtrField<v1::PropertySpec>* specs,
+                        google::protobuf::Map<std::string, v1::Value>* out) {
+  for (const std::string& p : props) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw UsageError{absl::StrCat("--prop '", p, "': want name=value")};
+    }
+    std::string name = p.substr(0, eq), text = p.substr(eq + 1);
+    v1::PropertyType declared = v1::PROPERTY_TYPE_UNSPECIFIED;
+    if (specs) {
+      for (const v1::PropertySpec& s : *specs) {
+        if (s.name() == name) declared = s.type();
+      }
+    }
+    v1::Value& v = (*out)[name];
+    int64_t i;
+    double d;
+    switch (declared) {
+      case v1::PROPERTY_TYPE_STRING:
+        v.set_string_value(text);
+        continue;
+      case v1::PROPERTY_TYPE_DATE:
+        v.set_date_value(text);
+        continue;
+      case v1::PROPERTY_TYPE_INT:
+        if (!absl::SimpleAtoi(text, &i)) {
+          throw UsageError{absl::StrCat("--prop ", name, ": '", text, "' is not an integer")};
+        }
+        v.set_int_value(i);
+        continue;
+      case v1::PROPERTY_TYPE_DOUBLE:
+        if (!absl::SimpleAtod(text, &d)) {
+          throw UsageError{absl::StrCat("--prop ", name, ": '", text, "' is not a number")};
+        }
+        v.set_double_value(d);
+        continue;
+      default:
+        break;
+    }
+    if (absl::SimpleAtoi(text, &i)) {
+      v.set_int_value(i);
+    } else if (text.find_first_of(".eE") != std::string::npos && absl::SimpleAtod(text, &d) &&
+               std::isfinite(d)) {
+      v.set_double_value(d);
+    } else if (text == "true" || text == "false") {
+      v.set_bool_value(text == "true");
+    } else {
+      v.set_string_value(text);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// "--source SRC" or "--source SRC#locator".
+template <typename M>
+void ParseSources(const std::vector<std::string>& sources, M* msg) {
+  for (const std::string& s : sources) {
+    v1::Citation* c = msg->add_sources();
+    size_t hash = s.find('#');
+    c->set_source(s.substr(0, hash));
+    if (hash != std::string::npos) c->set_locator(s.substr(hash + 1));
+  }
+}
+
+std::string Required(Context& ctx, const std::string& flag) {
+  std::string v = ctx.args.Get(flag);
+  if (v.empty()) throw UsageError{absl::StrCat("--", flag, " is required")};
+  return v;
+}
+
+std::vector<std::string> Operands(Context& ctx, size_t skip, size_t min) {
+  const auto& pos = ctx.args.positional();
+  std::vector<std::string> out(pos.begin() + std::min(skip, pos.size()), pos.end());
+  if (out.size() < min) throw UsageError{"missing arguments"};
+  return out;
+}
+
+uint32_t Uint(Context& ctx, const std::string& flag, uint32_t fallback) {
+  std::string v = ctx.args.Get(flag);
+  if (v.empty()) return fallback;
+  uint32_t n;
+  if (!absl::SimpleAtoi(v, &n))
+    throw UsageError{absl::StrCat("--", flag, " '", v, "': not a number")};
+  return n;
+}
+
+// --- Commands ---------------------------------------------------------------------------------
+
+absl::Status CmdSchema(Context& ctx) {
+  auto resp = ctx.client.GetSchema();
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  const v1::Schema& s = resp->schema();
+  std::cout << "schema " << s.name() << " v" << s.version() << "\n\nnode kinds\n";
+  Table kinds({"kind", "properties", "description"});
+  for (const auto& k : s.node_kinds()) {
+    kinds.Add(
+        {k.name(),
+         absl::StrJoin(k.properties(), ", ",
+                       [](std::string* o, const v1::PropertySpec& p) { o->append(p.name()); }),
+         k.description()});
+  }
+  kinds.Print(std::cout, 60);
+  std::cout << "\nedge types\n";
+  Table types({"type", "from", "to", "time", "description"});
+  for (const auto& t : s.edge_types()) {
+    std::string time = t.temporal() == v1::TEMPORAL_INTERVAL ? "interval"
+                       : t.temporal() == v1::TEMPORAL_POINT  ? "point"
+                                                             : "";
+    types.Add({t.name(), absl::StrJoin(t.from_kinds(), ","), absl::StrJoin(t.to_kinds(), ","), time,
+               t.description()});
+  }
+  types.Print(std::cout, 40);
+  return absl::OkStatus();
+}
+
+absl::Status CmdStats(Context& ctx) {
+  auto resp = ctx.client.Stats();
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  std::cout << "server " << resp->server_version() << ", up " << resp->uptime_seconds()
+            << " s, data in " << resp->data_dir() << " (format " << resp->format_version() << ", "
+            << resp->disk_bytes() << " bytes)\n"
+            << resp->nodes() << " nodes, " << resp->edges() << " edges\n\n";
+  Table t({"node kind", "count"});
+  for (const auto& c : resp->nodes_by_kind()) {
+    if (c.count() > 0) t.Add({c.name(), absl::StrCat(c.count())});
+  }
+  t.Print(std::cout);
+  std::cout << "\n";
+  Table e({"edge type", "count"});
+  for (const auto& c : resp->edges_by_type()) {
+    if (c.count() > 0) e.Add({c.name(), absl::StrCat(c.count())});
+  }
+  e.Print(std::cout);
+  return absl::OkStatus();
+}
+
+absl::Status CmdNodesGet(Context& ctx) {
+  v1::GetNodesRequest req;
+  for (const std::string& r : Operands(ctx, 2, 1)) *req.add_nodes() = ParseRef(r);
+  req.set_allow_missing(ctx.args.Has("allow-missing"));
+  auto resp = ctx.client.GetNodes(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  for (int i = 0; i < resp->nodes_size(); ++i) {
+    if (i > 0) std::cout << "\n";
+    PrintNode(resp->nodes(i));
+  }
+  for (const v1::NodeRef& m : resp->missing()) {
+    std::cout << "missing: " << (m.has_id() ? absl::StrCat("@", m.id()) : m.key()) << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CmdNodesPut(Context& ctx) {
+  v1::UpsertNodesRequest req;
+  v1::Node* n = req.add_nodes();
+  n->set_key(Required(ctx, "key"));
+  n->set_kind(Required(ctx, "kind"));
+  n->set_name(Required(ctx, "name"));
+  for (const std::string& a : ctx.args.GetAll("alias")) n->add_aliases(a);
+  const google::protobuf::RepeatedPtrField<v1::PropertySpec>* specs = nullptr;
+  std::vector<std::string> props = ctx.args.GetAll("prop");
+  if (!props.empty()) {
+    for (const auto& k : SchemaOf(ctx).node_kinds()) {
+      if (k.name() == n->kind()) specs = &k.properties();
+    }
+  }
+  if (auto s = ParseProps(props, specs, n->mutable_properties()); !s.ok()) return s;
+  ParseSources(ctx.args.GetAll("source"), n);
+  auto resp = ctx.client.UpsertNodes(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  std::cout << (resp->created() ? "created" : "updated") << " node " << n->key() << " (id "
+            << resp->ids(0) << ")\n";
+  return absl::OkStatus();
+}
+
+absl::Status CmdNodesDelete(Context& ctx) {
+  v1::DeleteNodesRequest req;
+  for (const std::string& r : Operands(ctx, 2, 1)) *req.add_nodes() = ParseRef(r);
+  req.set_allow_missing(ctx.args.Has("allow-missing"));
+  auto resp = ctx.client.DeleteNodes(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  std::cout << "deleted " << resp->deleted_nodes() << " node(s) and " << resp->deleted_edges()
+            << " edge(s)\n";
+  return absl::OkStatus();
+}
+
+absl::Status CmdEdgesPut(Context& ctx) {
+  v1::UpsertEdgesRequest req;
+  v1::Edge* e = req.add_edges();
+  e->set_type(Required(ctx, "type"));
+  if (!ctx.args.Get("id").empty()) e->set_id(Uint(ctx, "id", 0));
+  for (const char* flag : {"from", "to"}) {
+    std::string v = ctx.args.Get(flag);
+    if (v.empty()) {
+      if (e->id() == 0) throw UsageError{absl::StrCat("--", flag, " is required")};
+      continue;
+    }
+    v1::NodeRef ref = ParseRef(v);
+    const bool from = std::string(flag) == "from";
+    if (ref.has_id()) {
+      from ? e->set_from_id(ref.id()) : e->set_to_id(ref.id());
+    } else {
+      from ? e->set_from_key(ref.key()) : e->set_to_key(ref.key());
+    }
+  }
+  e->set_valid_from(ctx.args.Get("valid-from"));
+  e->set_valid_to(ctx.args.Get("valid-to"));
+  e->set_key(ctx.args.Get("key"));
+  if (std::string w = ctx.args.Get("weight"); !w.empty()) {
+    double d;
+    if (!absl::SimpleAtod(w, &d))
+      throw UsageError{absl::StrCat("--weight '", w, "': not a number")};
+    e->set_weight(d);
+  }
+  const google::protobuf::RepeatedPtrField<v1::PropertySpec>* specs = nullptr;
+  std::vector<std::string> props = ctx.args.GetAll("prop");
+  if (!props.empty()) {
+    for (const auto& t : SchemaOf(ctx).edge_types()) {
+      if (t.name() == e->type()) specs = &t.properties();
+    }
+  }
+  if (auto s = ParseProps(props, specs, e->mutable_properties()); !s.ok()) return s;
+  ParseSources(ctx.args.GetAll("source"), e);
+  auto resp = ctx.client.UpsertEdges(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  std::cout << (resp->created() ? "created" : "updated") << " edge " << resp->ids(0) << "\n";
+  return absl::OkStatus();
+}
+
+std::vector<uint64_t> EdgeIds(Context& ctx, size_t skip, size_t min) {
+  std::vector<uint64_t> ids;
+  for (const std::string& s : Operands(ctx, skip, min)) {
+    uint64_t id;
+    if (!absl::SimpleAtoi(s, &id)) throw UsageError{absl::StrCat("'", s, "' is not an edge id")};
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+absl::Status CmdEdgesGet(Context& ctx) {
+  v1::GetEdgesRequest req;
+  for (uint64_t id : EdgeIds(ctx, 2, 1)) req.add_ids(id);
+  req.set_allow_missing(ctx.args.Has("allow-missing"));
+  auto resp = ctx.client.GetEdges(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  Table t({"id", "from", "type", "to", "valid", "weight", "sources"});
+  for (const v1::Edge& e : resp->edges()) {
+    t.Add({absl::StrCat(e.id()), e.from_key(), e.type(), e.to_key(), Interval(e),
+           absl::StrCat(e.weight()), SourcesText(e.sources())});
+  }
+  t.Print(std::cout);
+  return absl::OkStatus();
+}
+
+absl::Status CmdEdgesDelete(Context& ctx) {
+  v1::DeleteEdgesRequest req;
+  for (uint64_t id : EdgeIds(ctx, 2, ctx.args.Has("key") ? 0 : 1)) req.add_ids(id);
+  for (const std::string& k : ctx.args.GetAll("key")) req.add_keys(k);
+  req.set_allow_missing(ctx.args.Has("allow-missing"));
+  auto resp = ctx.client.DeleteEdges(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  std::cout << "deleted " << resp->deleted_edges() << " edge(s)\n";
+  return absl::OkStatus();
+}
+
+void FillFilter(Context& ctx, v1::Filter* f) {
+  for (const std::string& t : ctx.args.GetAll("type")) {
+    for (auto part : absl::StrSplit(t, ',', absl::SkipEmpty()))
+      f->add_edge_types(std::string(part));
+  }
+  for (const std::string& k : ctx.args.GetAll("kind")) {
+    for (auto part : absl::StrSplit(k, ',', absl::SkipEmpty()))
+      f->add_node_kinds(std::string(part));
+  }
+  f->set_as_of(ctx.args.Get("as-of"));
+  if (std::string w = ctx.args.Get("min-weight"); !w.empty()) {
+    double d;
+    if (!absl::SimpleAtod(w, &d))
+      throw UsageError{absl::StrCat("--min-weight '", w, "': not a number")};
+    f->set_min_weight(d);
+  }
+}
+
+absl::Status CmdNeighbors(Context& ctx) {
+  v1::NeighborsRequest req;
+  *req.mutable_node() = ParseRef(Operands(ctx, 1, 1)[0]);
+  std::string dir = ctx.args.Get("direction", "both");
+  if (dir == "out") {
+    req.set_direction(v1::DIRECTION_OUT);
+  } else if (dir == "in") {
+    req.set_direction(v1::DIRECTION_IN);
+  } else if (dir == "both") {
+    req.set_direction(v1::DIRECTION_BOTH);
+  } else {
+    throw UsageError{absl::StrCat("--direction '", dir, "': want out, in or both")};
+  }
+  FillFilter(ctx, req.mutable_filter());
+  req.set_limit(Uint(ctx, "limit", 0));
+  req.set_page_token(ctx.args.Get("page-token"));
+  v1::NeighborsResponse all;
+  while (true) {
+    auto resp = ctx.client.Neighbors(req);
+    if (!resp.ok()) return resp.status();
+    all.mutable_neighbors()->MergeFrom(resp->neighbors());
+    all.set_next_page_token(resp->next_page_token());
+    if (!ctx.args.Has("all") || resp->next_page_token().empty()) break;
+    req.set_page_token(resp->next_page_token());
+  }
+  if (ctx.json) return PrintJson(all), absl::OkStatus();
+  Table t({"dir", "type", "neighbour", "kind", "name", "valid", "edge"});
+  for (const v1::Neighbor& n : all.neighbors()) {
+    t.Add({n.direction() == v1::DIRECTION_OUT ? "->" : "<-", n.edge().type(), n.node().key(),
+           n.node().kind(), n.node().name(), Interval(n.edge()), absl::StrCat(n.edge().id())});
+  }
+  t.Print(std::cout);
+  std::cout << t.size() << " neighbour(s)";
+  if (!all.next_page_token().empty()) {
+    std::cout << "; more with --page-token " << all.next_page_token() << " (or --all)";
+  }
+  std::cout << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status CmdSearch(Context& ctx) {
+  v1::SearchNodesRequest req;
+  req.set_query(absl::StrJoin(Operands(ctx, 1, 1), " "));
+  for (const std::string& k : ctx.args.GetAll("kind")) {
+    for (auto part : absl::StrSplit(k, ',', absl::SkipEmpty())) req.add_kinds(std::string(part));
+  }
+  req.set_limit(Uint(ctx, "limit", 0));
+  req.set_page_token(ctx.args.Get("page-token"));
+  auto resp = ctx.client.SearchNodes(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  Table t({"key", "kind", "name", "aliases"});
+  for (const v1::Node& n : resp->nodes()) {
+    t.Add({n.key(), n.kind(), n.name(), absl::StrJoin(n.aliases(), ", ")});
+  }
+  t.Print(std::cout);
+  if (!resp->next_page_token().empty()) {
+    std::cout << "more with --page-token " << resp->next_page_token() << "\n";
+  }
+  return absl::OkStatus();
+}
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"schema", "", "node kinds and edge types", {}, CmdSchema},
+      {"stats", "", "counts per kind and type, store figures", {}, CmdStats},
+      {"nodes get", "KEY|@ID... [--allow-missing]", "show nodes", {"allow-missing"}, CmdNodesGet},
+      {"nodes put",
+       "--key KEY --kind KIND --name NAME [--alias A]... [--prop NAME=VALUE]... "
+       "[--source SRC[#LOCATOR]]...",
+       "create or replace a node",
+       {"key", "kind", "name", "alias", "prop", "source"},
+       CmdNodesPut},
+      {"nodes delete",
+       "KEY|@ID... [--allow-missing]",
+       "delete nodes and their edges",
+       {"allow-missing"},
+       CmdNodesDelete},
+      {"edges put",
+       "--from KEY|@ID --type TYPE --to KEY|@ID [--valid-from DATE] [--valid-to DATE] "
+       "[--weight W] [--key KEY] [--id ID] [--prop NAME=VALUE]... [--source SRC[#LOCATOR]]...",
+       "create or update an edge",
+       {"from", "to", "type", "valid-from", "valid-to", "weight", "key", "id", "prop", "source"},
+       CmdEdgesPut},
+      {"edges get", "ID... [--allow-missing]", "show edges", {"allow-missing"}, CmdEdgesGet},
+      {"edges delete",
+       "ID... [--key KEY]... [--allow-missing]",
+       "delete edges",
+       {"key", "allow-missing"},
+       CmdEdgesDelete},
+      {"neighbors",
+       "KEY|@ID [--direction out|in|both] [--type T]... [--kind K]... [--as-of DATE] "
+       "[--min-weight W] [--limit N] [--page-token T] [--all]",
+       "a node's edges and neighbours",
+       {"direction", "type", "kind", "as-of", "min-weight", "limit", "page-token", "all"},
+       CmdNeighbors},
+      {"search",
+       "WORDS... [--kind K]... [--limit N] [--page-token T]",
+       "find nodes by name, alias or key",
+       {"kind", "limit", "page-token"},
+       CmdSearch},
+  };
+  return commands;
+}
+
+void PrintHelp(std::ostream& out) {
+  out << "innograph: command line client of innograph-server\n\n"
+         "Usage: innograph [--server HOST:PORT] [--json] [--timeout SECONDS] COMMAND ...\n\n"
+         "The server defaults to $INNOGRAPH_SERVER, else 127.0.0.1:50051. Nodes are named by key\n"
+         "or by @ID. --json prints the API's JSON for scripts. Exit codes: 0 ok, 1 refused by\n"
+         "the server, 2 usage, 3 server unreachable or too slow.\n\nCommands:\n";
+  for (const Command& c : Commands()) {
+    out << "  innograph " << c.name << " " << c.usage << "\n      " << c.help << "\n";
+  }
+}
+
+int Run(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, kBooleanFlags);
+  if (!args.ok()) {
+    std::cerr << "innograph: " << args.status().message() << "\n";
+    return kExitUsage;
+  }
+  const auto& pos = args->positional();
+  if (args->Has("help") || pos.empty() || pos[0] == "help") {
+    PrintHelp(pos.empty() && !args->Has("help") ? std::cerr : std::cout);
+    return pos.empty() && !args->Has("help") ? kExitUsage : 0;
+  }
+  const Command* cmd = nullptr;
+  for (const Command& c : Commands()) {
+    std::vector<std::string> words = absl::StrSplit(c.name, ' ');
+    if (pos.size() >= words.size() && std::equal(words.begin(), words.end(), pos.begin())) {
+      cmd = &c;
+      break;
+    }
+  }
+  if (!cmd) {
+    std::cerr << "innograph: unknown command '" << absl::StrJoin(pos, " ")
+              << "' (innograph help lists them)\n";
+    return kExitUsage;
+  }
+  std::set<std::string> known = kGlobalFlags;
+  known.insert(cmd->flags.begin(), cmd->flags.end());
+  if (auto unknown = args->Unknown(known); !unknown.empty()) {
+    std::cerr << "innograph " << cmd->name << ": unknown flag --" << unknown[0]
+              << "\nusage: innograph " << cmd->name << " " << cmd->usage << "\n";
+    return kExitUsage;
+  }
+  client::Client::Options options;
+  options.target = args->Get("server");
+  if (std::string t = args->Get("timeout"); !t.empty()) {
+    double seconds;
+    if (!absl::SimpleAtod(t, &seconds) || seconds <= 0) {
+      std::cerr << "innograph: --timeout '" << t << "': want a positive number of seconds\n";
+      return kExitUsage;
+    }
+    options.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  }
+  auto client = client::Client::Create(options);
+  Context ctx{*args, *client, args->Has("json")};
+  absl::Status status;
+  try {
+    status = cmd->run(ctx);
+  } catch (const UsageError& e) {
+    std::cerr << "innograph " << cmd->name << ": " << e.message << "\nusage: innograph "
+              << cmd->name << " " << cmd->usage << "\n";
+    return kExitUsage;
+  }
+  if (status.ok()) return 0;
+  std::cerr << "innograph: " << absl::StatusCodeToString(status.code()) << ": " << status.message()
+            << "\n";
+  if (absl::IsUnavailable(status)) {
+    std::cerr << "(is innograph-server running at " << client->target() << "?)\n";
+    return kExitUnavailable;
+  }
+  return absl::IsDeadlineExceeded(status) ? kExitUnavailable : kExitServer;
+}
+
+}  // namespace
+}  // namespace innograph::cli
+
+int main(int argc, char** argv) { return innograph::cli::Run(argc, argv); }

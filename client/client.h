@@ -1,0 +1,55 @@
+#pragma once
+
+// The innograph C++ client: one method per GraphService rpc, returning absl::StatusOr.
+//
+// Thread safety: a Client may be shared by threads (gRPC stubs are thread-safe).
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "innograph/v1/graph.grpc.pb.h"
+
+namespace innograph::client {
+
+class Client {
+ public:
+  struct Options {
+    // Server address, HOST:PORT. Default: $INNOGRAPH_SERVER, else 127.0.0.1:50051.
+    std::string target;
+    // Deadline of each call. Default: 30 s.
+    std::chrono::milliseconds timeout{30000};
+  };
+
+  // The address a client uses when none is given: $INNOGRAPH_SERVER or 127.0.0.1:50051.
+  static std::string DefaultTarget();
+
+  // Creates a client. Connecting is lazy: an unreachable server shows as UNAVAILABLE on the
+  // first call.
+  static std::unique_ptr<Client> Create(Options options);
+
+  absl::StatusOr<v1::GetSchemaResponse> GetSchema(const v1::GetSchemaRequest& req = {});
+  absl::StatusOr<v1::UpsertNodesResponse> UpsertNodes(const v1::UpsertNodesRequest& req);
+  absl::StatusOr<v1::UpsertEdgesResponse> UpsertEdges(const v1::UpsertEdgesRequest& req);
+  absl::StatusOr<v1::DeleteNodesResponse> DeleteNodes(const v1::DeleteNodesRequest& req);
+  absl::StatusOr<v1::DeleteEdgesResponse> DeleteEdges(const v1::DeleteEdgesRequest& req);
+  absl::StatusOr<v1::GetNodesResponse> GetNodes(const v1::GetNodesRequest& req);
+  absl::StatusOr<v1::GetEdgesResponse> GetEdges(const v1::GetEdgesRequest& req);
+  absl::StatusOr<v1::SearchNodesResponse> SearchNodes(const v1::SearchNodesRequest& req);
+  absl::StatusOr<v1::NeighborsResponse> Neighbors(const v1::NeighborsRequest& req);
+  absl::StatusOr<v1::StatsResponse> Stats(const v1::StatsRequest& req = {});
+
+  const std::string& target() const { return options_.target; }
+
+ private:
+  explicit Client(Options options);
+
+  template <typename Req, typename Resp, typename Method>
+  absl::StatusOr<Resp> Call(Method method, const Req& req);
+
+  Options options_;
+  std::unique_ptr<v1::GraphService::Stub> stub_;
+};
+
+}  // namespace innograph::client
