@@ -268,6 +268,9 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertNodes(std::vector<Node> nodes) {
     assigned[node.key] = node.id;
   }
   for (const Node& node : nodes) result.ids.push_back(assigned[node.key].value);
+  if (next_id - 1 > kMaxId) {
+    return absl::ResourceExhaustedError("nodes: the store has used all 2^32 node ids");
+  }
   if (next_id != next_node_id_) {
     batch.Put(cfs_[kMeta], kMetaNextNode, keys::IdValue(next_id)).PermitUncheckedError();
   }
@@ -486,8 +489,12 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writ
     batch.Put(cfs_[kOutEdges], keys::EdgeKey(e.from, e.type, e.to, e.id), records::EncodeEdge(e))
         .PermitUncheckedError();
     changes.edges_upserted.push_back(e);
+    changes.edges_created.push_back(!old[j]);
   }
   for (size_t i = 0; i < writes.size(); ++i) result.ids.push_back(out[slot_of[i]].id.value);
+  if (next_id - 1 > kMaxId) {
+    return absl::ResourceExhaustedError("edges: the store has used all 2^32 edge ids");
+  }
   if (next_id != next_edge_id_) {
     batch.Put(cfs_[kMeta], kMetaNextEdge, keys::IdValue(next_id)).PermitUncheckedError();
   }

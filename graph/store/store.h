@@ -106,6 +106,8 @@ class GraphStore {
 
   static constexpr uint32_t kFormatVersion = 1;  // Persisted in meta "format_version".
   static constexpr size_t kMaxBatch = 10000;
+  // Ids stay below 2^32 so that the in-memory topology can hold them in 4 bytes.
+  static constexpr uint64_t kMaxId = (uint64_t{1} << 32) - 1;
   static constexpr size_t kMaxSearchCandidates = 10000;
 
   // Opens (creating when missing) the store in `dir`. FAILED_PRECONDITION when another process
