@@ -54,6 +54,7 @@ struct ChangeSet {
   std::vector<Node> nodes_upserted;   // New state.
   std::vector<NodeId> nodes_deleted;  // Deleted nodes (their edges are in edges_deleted).
   std::vector<Edge> edges_upserted;   // New state.
+  std::vector<bool> edges_created;    // Parallel to edges_upserted: new (true) or updated.
   std::vector<Edge> edges_deleted;    // State before the delete.
 };
 

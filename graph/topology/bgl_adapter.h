@@ -56,9 +56,8 @@ class TopologyGraph {
 };
 
 // Iterates first(v) then second(v).
-class TopoEdgeIterator
-    : public boost::iterator_facade<TopoEdgeIterator, TopoEdge, boost::forward_traversal_tag,
-                                    TopoEdge> {
+class TopoEdgeIterator : public boost::iterator_facade<TopoEdgeIterator, TopoEdge,
+                                                       boost::forward_traversal_tag, TopoEdge> {
  public:
   TopoEdgeIterator() = default;
   TopoEdgeIterator(uint32_t v, std::span<const AdjEntry> a, std::span<const AdjEntry> b,
@@ -115,7 +114,8 @@ struct TopoVertexPredicate {
   }
 };
 
-using FilteredTopology = boost::filtered_graph<TopologyGraph, TopoEdgePredicate, TopoVertexPredicate>;
+using FilteredTopology =
+    boost::filtered_graph<TopologyGraph, TopoEdgePredicate, TopoVertexPredicate>;
 
 }  // namespace innograph
 

@@ -10,8 +10,12 @@ namespace innograph {
 namespace {
 
 AdjEntry Entry(const Edge& e, NodeId nbr) {
-  return AdjEntry{static_cast<uint32_t>(nbr.value), static_cast<uint16_t>(e.type.value), 0,
-                  e.valid.from.days, e.valid.to.days, static_cast<float>(e.weight),
+  return AdjEntry{static_cast<uint32_t>(nbr.value),
+                  static_cast<uint16_t>(e.type.value),
+                  0,
+                  e.valid.from.days,
+                  e.valid.to.days,
+                  static_cast<float>(e.weight),
                   static_cast<uint32_t>(e.id.value)};
 }
 

@@ -52,9 +52,7 @@ struct TopologyFilter {
     if (has_window && (e.from > window.to.days || e.to < window.from.days)) return false;
     return e.weight >= min_weight;
   }
-  bool KindOk(uint16_t kind) const {
-    return kinds.empty() || (kind < kinds.size() && kinds[kind]);
-  }
+  bool KindOk(uint16_t kind) const { return kinds.empty() || (kind < kinds.size() && kinds[kind]); }
 };
 
 class Topology {
@@ -83,10 +81,12 @@ class Topology {
     bool alive(uint32_t v) const { return v < t_->kind_.size() && t_->kind_[v] != 0; }
     uint16_t kind(uint32_t v) const { return v < t_->kind_.size() ? t_->kind_[v] : 0; }
     std::span<const AdjEntry> out(uint32_t v) const {
-      return v < t_->out_.size() ? std::span<const AdjEntry>(t_->out_[v]) : std::span<const AdjEntry>();
+      return v < t_->out_.size() ? std::span<const AdjEntry>(t_->out_[v])
+                                 : std::span<const AdjEntry>();
     }
     std::span<const AdjEntry> in(uint32_t v) const {
-      return v < t_->in_.size() ? std::span<const AdjEntry>(t_->in_[v]) : std::span<const AdjEntry>();
+      return v < t_->in_.size() ? std::span<const AdjEntry>(t_->in_[v])
+                                : std::span<const AdjEntry>();
     }
     uint64_t num_nodes() const { return t_->num_nodes_; }
     uint64_t num_edges() const { return t_->num_edges_; }

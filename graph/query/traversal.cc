@@ -1,0 +1,710 @@
+#include "graph/query/traversal.h"
+
+#include <algorithm>
+#include <boost/graph/dijkstra_shortest_paths_no_color_map.hpp>
+#include <boost/property_map/function_property_map.hpp>
+#include <cmath>
+#include <limits>
+#include <queue>
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+
+namespace innograph {
+
+void Truncation::Hit(LimitKind k) {
+  truncated = true;
+  if (std::find(hit.begin(), hit.end(), k) == hit.end()) hit.push_back(k);
+}
+
+bool Budget::Tick() {
+  if (expired_) return false;
+  if ((++ticks_ & 255) == 0 && std::chrono::steady_clock::now() > limits_.deadline) {
+    expired_ = true;
+    t_->Hit(LimitKind::kDeadline);
+  }
+  return !expired_;
+}
+
+namespace {
+
+Direction Reverse(Direction d) {
+  return d == Direction::kOut ? Direction::kIn : d == Direction::kIn ? Direction::kOut : d;
+}
+
+// Calls fn(step) for each filtered edge of v in direction `dir` whose other end is alive and
+// passes the kind filter (or is `exempt`). Reads at most max_edges_per_node entries. Returns
+// false when fn asked to stop or the budget ran out.
+template <typename F>
+bool ForEachStep(const Topology::Reader& r, uint32_t v, Direction dir, const TopologyFilter& f,
+                 Budget& budget, uint32_t exempt, F&& fn) {
+  const uint32_t cap = budget.limits().max_edges_per_node;
+  uint32_t read = 0;
+  bool stopped = false;
+  // Returns whether to go on with this node's next list.
+  auto walk = [&](std::span<const AdjEntry> list, bool forward) {
+    for (const AdjEntry& e : list) {
+      if (read++ == cap) {
+        budget.truncation()->Hit(LimitKind::kEdgesPerNode);
+        return false;
+      }
+      if (!budget.Tick()) {
+        stopped = true;
+        return false;
+      }
+      if (!f.EdgeOk(e) || !r.alive(e.nbr)) continue;
+      if (e.nbr != exempt && !f.KindOk(r.kind(e.nbr))) continue;
+      if (!fn(Step{v, e.nbr, &e, forward})) {
+        stopped = true;
+        return false;
+      }
+    }
+    return true;
+  };
+  bool more = true;
+  if (dir != Direction::kIn) more = walk(r.out(v), true);
+  if (more && dir != Direction::kOut) walk(r.in(v), false);
+  return !stopped;
+}
+
+uint64_t PairKey(uint32_t a, uint32_t b) { return (uint64_t{a} << 32) | b; }
+
+bool Overlap(const AdjEntry& a, const AdjEntry& b) { return a.from <= b.to && b.from <= a.to; }
+
+double StepCost(const Step& s, bool weighted) { return weighted ? 1.0 / s.entry->weight : 1.0; }
+
+// Walks parent steps back from `node` to a root, returning the steps root-first.
+std::vector<Step> Unwind(const absl::flat_hash_map<uint32_t, Step>& parent, uint32_t node,
+                         uint32_t root) {
+  std::vector<Step> steps;
+  while (node != root) {
+    const Step& s = parent.at(node);
+    steps.push_back(s);
+    node = s.from;
+  }
+  std::reverse(steps.begin(), steps.end());
+  return steps;
+}
+
+Path MakePath(uint32_t source, std::vector<Step> steps, bool weighted) {
+  Path p;
+  p.nodes.push_back(source);
+  for (const Step& s : steps) {
+    p.nodes.push_back(s.to);
+    p.cost += StepCost(s, weighted);
+  }
+  p.steps = std::move(steps);
+  return p;
+}
+
+// Step seen from the other end.
+Step Flip(const Step& s) { return Step{s.to, s.from, s.entry, !s.forward}; }
+
+// --- Weighted search on the BGL view --------------------------------------------------------
+
+// A distance map over a hash map: absent vertices are at infinity.
+struct DistanceMap {
+  using key_type = uint32_t;
+  using value_type = double;
+  using reference = double;
+  using category = boost::read_write_property_map_tag;
+  absl::flat_hash_map<uint32_t, double>* map;
+};
+double get(const DistanceMap& m, uint32_t v) {
+  auto it = m.map->find(v);
+  return it == m.map->end() ? std::numeric_limits<double>::max() : it->second;
+}
+void put(const DistanceMap& m, uint32_t v, double d) { (*m.map)[v] = d; }
+
+struct FoundTarget {};
+struct StopSearch {};
+
+// Stops at the target, records the edge that last improved each vertex, enforces limits.
+class DijkstraVisitor : public boost::default_dijkstra_visitor {
+ public:
+  DijkstraVisitor(uint32_t target, absl::flat_hash_map<uint32_t, Step>* parent, Budget* budget,
+                  uint64_t* visited)
+      : target_(target), parent_(parent), budget_(budget), visited_(visited) {}
+  template <typename G>
+  void examine_vertex(uint32_t u, const G&) {
+    if (u == target_) throw FoundTarget();
+    if (++*visited_ > budget_->limits().max_visited) {
+      budget_->truncation()->Hit(LimitKind::kVisited);
+      throw StopSearch();
+    }
+  }
+  template <typename E, typename G>
+  void examine_edge(const E&, const G&) {
+    if (!budget_->Tick()) throw StopSearch();
+  }
+  template <typename E, typename G>
+  void edge_relaxed(const E& e, const G&) {
+    (*parent_)[e.target()] = Step{e.source, e.target(), e.entry, e.forward};
+  }
+
+ private:
+  uint32_t target_;
+  absl::flat_hash_map<uint32_t, Step>* parent_;
+  Budget* budget_;
+  uint64_t* visited_;
+};
+
+// Vertex and edge predicates with Yen's bans on top of the query filter.
+struct BannedEdgePredicate {
+  const TopologyFilter* filter = nullptr;
+  const absl::flat_hash_set<uint64_t>* banned_pairs = nullptr;
+  bool operator()(const TopoEdge& e) const {
+    return filter->EdgeOk(*e.entry) &&
+           (!banned_pairs || !banned_pairs->contains(PairKey(e.source, e.target())));
+  }
+};
+struct BannedVertexPredicate {
+  TopoVertexPredicate base;
+  const absl::flat_hash_set<uint32_t>* banned = nullptr;
+  bool operator()(uint32_t v) const { return base(v) && (!banned || !banned->contains(v)); }
+};
+
+std::optional<Path> WeightedSearch(const Topology::Reader& r, uint32_t source, uint32_t target,
+                                   const TopologyFilter& filter, Direction dir,
+                                   const absl::flat_hash_set<uint32_t>* banned_nodes,
+                                   const absl::flat_hash_set<uint64_t>* banned_pairs,
+                                   Budget& budget) {
+  TopologyGraph g(r, dir);
+  using Filtered = boost::filtered_graph<TopologyGraph, BannedEdgePredicate, BannedVertexPredicate>;
+  Filtered fg(
+      g, BannedEdgePredicate{&filter, banned_pairs},
+      BannedVertexPredicate{TopoVertexPredicate{&r, &filter, source, target}, banned_nodes});
+  absl::flat_hash_map<uint32_t, double> dist;
+  absl::flat_hash_map<uint32_t, Step> parent;
+  dist[source] = 0;
+  uint64_t visited = 0;
+  auto weight = boost::make_function_property_map<TopoEdge, double>(
+      [](const TopoEdge& e) { return 1.0 / e.entry->weight; });
+  try {
+    boost::dijkstra_shortest_paths_no_color_map_no_init(
+        fg, source, boost::dummy_property_map(), DistanceMap{&dist}, weight,
+        boost::typed_identity_property_map<uint32_t>(), std::less<double>(),
+        boost::closed_plus<double>(), std::numeric_limits<double>::max(), 0.0,
+        DijkstraVisitor(target, &parent, &budget, &visited));
+  } catch (const FoundTarget&) {
+    return MakePath(source, Unwind(parent, target, source), true);
+  } catch (const StopSearch&) {
+  }
+  return std::nullopt;
+}
+
+// Unidirectional BFS with bans (Yen's spur searches by hops).
+std::optional<Path> HopSearch(const Topology::Reader& r, uint32_t source, uint32_t target,
+                              const TopologyFilter& filter, Direction dir, uint32_t max_hops,
+                              const absl::flat_hash_set<uint32_t>* banned_nodes,
+                              const absl::flat_hash_set<uint64_t>* banned_pairs, Budget& budget) {
+  if (source == target) return MakePath(source, {}, false);
+  absl::flat_hash_map<uint32_t, Step> parent;
+  absl::flat_hash_set<uint32_t> seen = {source};
+  std::vector<uint32_t> frontier = {source};
+  for (uint32_t hop = 0; hop < max_hops && !frontier.empty(); ++hop) {
+    std::vector<uint32_t> next;
+    bool found = false, stop = false;
+    for (uint32_t u : frontier) {
+      ForEachStep(r, u, dir, filter, budget, target, [&](const Step& s) {
+        if (banned_nodes && banned_nodes->contains(s.to)) return true;
+        if (banned_pairs && banned_pairs->contains(PairKey(s.from, s.to))) return true;
+        if (!seen.insert(s.to).second) return true;
+        if (seen.size() > budget.limits().max_visited) {
+          budget.truncation()->Hit(LimitKind::kVisited);
+          stop = true;
+          return false;
+        }
+        parent[s.to] = s;
+        if (s.to == target) {
+          found = true;
+          return false;
+        }
+        next.push_back(s.to);
+        return true;
+      });
+      if (found) return MakePath(source, Unwind(parent, target, source), false);
+      if (stop || budget.expired()) return std::nullopt;
+    }
+    frontier = std::move(next);
+  }
+  return std::nullopt;
+}
+
+std::optional<Path> BidirectionalBfs(const Topology::Reader& r, uint32_t source, uint32_t target,
+                                     const TopologyFilter& filter, Direction dir, uint32_t max_hops,
+                                     Budget& budget) {
+  if (source == target) return MakePath(source, {}, false);
+  // parent[side][v]: the step that reached v from that side's root (oriented root -> v).
+  absl::flat_hash_map<uint32_t, Step> parent[2];
+  absl::flat_hash_map<uint32_t, uint32_t> depth[2];
+  std::vector<uint32_t> frontier[2] = {{source}, {target}};
+  depth[0][source] = 0;
+  depth[1][target] = 0;
+  const Direction dirs[2] = {dir, Reverse(dir)};
+  const uint32_t roots[2] = {source, target};
+  uint32_t levels = 0;
+  while (!frontier[0].empty() && !frontier[1].empty() && levels < max_hops) {
+    const int side = frontier[0].size() <= frontier[1].size() ? 0 : 1;
+    std::vector<uint32_t> next;
+    uint32_t best = std::numeric_limits<uint32_t>::max();
+    uint32_t meet = 0;
+    Step meet_step;
+    bool stop = false;
+    for (uint32_t u : frontier[side]) {
+      const uint32_t du = depth[side][u];
+      ForEachStep(r, u, dirs[side], filter, budget, roots[1 - side], [&](const Step& s) {
+        if (auto other = depth[1 - side].find(s.to); other != depth[1 - side].end()) {
+          if (du + 1 + other->second < best) {
+            best = du + 1 + other->second;
+            meet = s.to;
+            meet_step = s;
+          }
+        }
+        if (depth[side].contains(s.to)) return true;
+        if (depth[0].size() + depth[1].size() >= budget.limits().max_visited) {
+          budget.truncation()->Hit(LimitKind::kVisited);
+          stop = true;
+          return false;
+        }
+        depth[side][s.to] = du + 1;
+        parent[side][s.to] = s;
+        next.push_back(s.to);
+        return true;
+      });
+      if (stop || budget.expired()) return std::nullopt;
+    }
+    ++levels;
+    if (best <= max_hops) {
+      // Join: root(side) .. u -> meet, then meet .. root(other).
+      std::vector<Step> a = Unwind(parent[side], meet_step.from, roots[side]);
+      a.push_back(meet_step);
+      std::vector<Step> b = Unwind(parent[1 - side], meet, roots[1 - side]);
+      std::vector<Step> steps;
+      if (side == 0) {
+        steps = std::move(a);
+        for (auto it = b.rbegin(); it != b.rend(); ++it) steps.push_back(Flip(*it));
+      } else {
+        steps = std::move(b);
+        for (auto it = a.rbegin(); it != a.rend(); ++it) steps.push_back(Flip(*it));
+      }
+      return MakePath(source, std::move(steps), false);
+    }
+    if (best != std::numeric_limits<uint32_t>::max()) return std::nullopt;  // Too long.
+    frontier[side] = std::move(next);
+  }
+  return std::nullopt;
+}
+
+// BFS over edge states: a walk may continue from edge e to edge e' only if their validity
+// intervals overlap.
+std::optional<Path> TimeRespectingBfs(const Topology::Reader& r, uint32_t source, uint32_t target,
+                                      const TopologyFilter& filter, Direction dir,
+                                      uint32_t max_hops, Budget& budget) {
+  if (source == target) return MakePath(source, {}, false);
+  struct State {
+    Step step;
+    int parent;  // Index into states, -1 for the first step.
+  };
+  std::vector<State> states;
+  absl::flat_hash_set<std::pair<const AdjEntry*, bool>> seen;
+  std::vector<int> frontier;
+  auto finish = [&](int i) {
+    std::vector<Step> steps;
+    for (; i >= 0; i = states[i].parent) steps.push_back(states[i].step);
+    std::reverse(steps.begin(), steps.end());
+    return MakePath(source, std::move(steps), false);
+  };
+  bool stop = false;
+  int found = -1;
+  ForEachStep(r, source, dir, filter, budget, target, [&](const Step& s) {
+    seen.insert({s.entry, s.forward});
+    states.push_back({s, -1});
+    if (s.to == target) {
+      found = static_cast<int>(states.size()) - 1;
+      return false;
+    }
+    frontier.push_back(static_cast<int>(states.size()) - 1);
+    return true;
+  });
+  if (found >= 0) return finish(found);
+  for (uint32_t hop = 1; hop < max_hops && !frontier.empty() && !stop; ++hop) {
+    std::vector<int> next;
+    for (int i : frontier) {
+      const Step cur = states[i].step;
+      ForEachStep(r, cur.to, dir, filter, budget, target, [&](const Step& s) {
+        if (s.entry == cur.entry || s.to == source || !Overlap(*s.entry, *cur.entry)) return true;
+        if (!seen.insert({s.entry, s.forward}).second) return true;
+        if (states.size() >= budget.limits().max_visited) {
+          budget.truncation()->Hit(LimitKind::kVisited);
+          stop = true;
+          return false;
+        }
+        states.push_back({s, i});
+        if (s.to == target) {
+          found = static_cast<int>(states.size()) - 1;
+          return false;
+        }
+        next.push_back(static_cast<int>(states.size()) - 1);
+        return true;
+      });
+      if (found >= 0) return finish(found);
+      if (stop || budget.expired()) return std::nullopt;
+    }
+    frontier = std::move(next);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// --- Neighbors ------------------------------------------------------------------------------
+
+NeighborsResult Neighbors(const Topology::Reader& r, uint32_t node, Direction dir,
+                          const TopologyFilter& filter, std::optional<NeighborCursor> after,
+                          uint32_t limit) {
+  struct Item {
+    NeighborCursor key;
+    Step step;
+  };
+  std::vector<Item> items;
+  auto collect = [&](std::span<const AdjEntry> list, uint8_t phase) {
+    for (const AdjEntry& e : list) {
+      if (!filter.EdgeOk(e) || !r.alive(e.nbr) || !filter.KindOk(r.kind(e.nbr))) continue;
+      NeighborCursor key{phase, e.type, e.nbr, e.edge};
+      if (after && !(*after < key)) continue;
+      items.push_back({key, Step{node, e.nbr, &e, phase == 0}});
+    }
+  };
+  if (dir != Direction::kIn) collect(r.out(node), 0);
+  if (dir != Direction::kOut) collect(r.in(node), 1);
+  NeighborsResult result;
+  const size_t take = std::min<size_t>(items.size(), limit);
+  auto by_key = [](const Item& a, const Item& b) { return a.key < b.key; };
+  std::partial_sort(items.begin(), items.begin() + take, items.end(), by_key);
+  for (size_t i = 0; i < take; ++i) result.steps.push_back(items[i].step);
+  if (items.size() > take && take > 0) result.next = items[take - 1].key;
+  return result;
+}
+
+// --- Expand ---------------------------------------------------------------------------------
+
+ExpandResult Expand(const Topology::Reader& r, const std::vector<uint32_t>& seeds, Direction dir,
+                    const TopologyFilter& filter, uint32_t depth, const QueryLimits& limits,
+                    bool count_only) {
+  ExpandResult result;
+  Budget budget(limits, &result.truncation);
+  absl::flat_hash_map<uint32_t, uint32_t> hop_of;
+  absl::flat_hash_set<uint32_t> edges_seen;  // Edge ids.
+  std::vector<uint32_t> frontier;
+  result.per_hop.assign(1, 0);
+  for (uint32_t s : seeds) {
+    if (!r.alive(s) || !hop_of.emplace(s, 0).second) continue;
+    frontier.push_back(s);
+    ++result.per_hop[0];
+    if (!count_only) {
+      result.nodes.push_back(s);
+      result.hops.push_back(0);
+    }
+  }
+  bool stop = false;
+  for (uint32_t hop = 0; hop < depth && !frontier.empty() && !stop; ++hop) {
+    std::vector<uint32_t> next;
+    result.per_hop.push_back(0);
+    for (uint32_t u : frontier) {
+      ForEachStep(r, u, dir, filter, budget, /*exempt=*/0, [&](const Step& s) {
+        auto [it, added] = hop_of.emplace(s.to, hop + 1);
+        if (added) {
+          if (hop_of.size() > limits.max_visited) {
+            hop_of.erase(it);
+            result.truncation.Hit(LimitKind::kVisited);
+            stop = true;
+            return false;
+          }
+          if (!count_only && result.nodes.size() >= limits.max_results) {
+            hop_of.erase(it);
+            result.truncation.Hit(LimitKind::kResults);
+            stop = true;
+            return false;
+          }
+          ++result.per_hop[hop + 1];
+          next.push_back(s.to);
+          if (!count_only) {
+            result.nodes.push_back(s.to);
+            result.hops.push_back(hop + 1);
+          }
+        }
+        if (!count_only && edges_seen.insert(s.entry->edge).second) {
+          result.edges.push_back(s);
+        }
+        return true;
+      });
+      if (stop || budget.expired()) break;
+    }
+    stop = stop || budget.expired();
+    frontier = std::move(next);
+  }
+  while (result.per_hop.size() > 1 && result.per_hop.back() == 0) result.per_hop.pop_back();
+  return result;
+}
+
+// --- Paths ----------------------------------------------------------------------------------
+
+PathsResult ShortestPath(const Topology::Reader& r, uint32_t source, uint32_t target,
+                         const TopologyFilter& filter, const PathOptions& options,
+                         const QueryLimits& limits) {
+  PathsResult result;
+  Budget budget(limits, &result.truncation);
+  std::optional<Path> p;
+  if (options.time_respecting) {
+    p = TimeRespectingBfs(r, source, target, filter, options.dir, options.max_length, budget);
+  } else if (options.weighted) {
+    p = WeightedSearch(r, source, target, filter, options.dir, nullptr, nullptr, budget);
+  } else {
+    p = BidirectionalBfs(r, source, target, filter, options.dir, options.max_length, budget);
+  }
+  if (p) result.paths.push_back(std::move(*p));
+  return result;
+}
+
+PathsResult KShortestPaths(const Topology::Reader& r, uint32_t source, uint32_t target,
+                           const TopologyFilter& filter, const PathOptions& options, uint32_t k,
+                           const QueryLimits& limits) {
+  PathsResult result;
+  Budget budget(limits, &result.truncation);
+  auto search = [&](uint32_t s, const absl::flat_hash_set<uint32_t>* bn,
+                    const absl::flat_hash_set<uint64_t>* bp, uint32_t max_hops) {
+    return options.weighted
+               ? WeightedSearch(r, s, target, filter, options.dir, bn, bp, budget)
+               : HopSearch(r, s, target, filter, options.dir, max_hops, bn, bp, budget);
+  };
+  std::optional<Path> first = search(source, nullptr, nullptr, options.max_length);
+  if (!first) return result;
+  result.paths.push_back(std::move(*first));
+  auto cmp = [](const Path& a, const Path& b) {
+    return std::tie(a.cost, a.nodes) > std::tie(b.cost, b.nodes);
+  };
+  std::priority_queue<Path, std::vector<Path>, decltype(cmp)> candidates(cmp);
+  std::set<std::vector<uint32_t>> known = {result.paths[0].nodes};
+  while (result.paths.size() < k && !budget.expired()) {
+    const Path prev = result.paths.back();
+    for (size_t i = 0; i + 1 < prev.nodes.size() && !budget.expired(); ++i) {
+      const uint32_t spur = prev.nodes[i];
+      absl::flat_hash_set<uint64_t> banned_pairs;
+      for (const Path& p : result.paths) {
+        if (p.nodes.size() > i + 1 &&
+            std::equal(p.nodes.begin(), p.nodes.begin() + i + 1, prev.nodes.begin())) {
+          banned_pairs.insert(PairKey(p.nodes[i], p.nodes[i + 1]));
+        }
+      }
+      absl::flat_hash_set<uint32_t> banned_nodes(prev.nodes.begin(), prev.nodes.begin() + i);
+      const uint32_t hops_left = options.max_length - static_cast<uint32_t>(i);
+      std::optional<Path> tail = search(spur, &banned_nodes, &banned_pairs, hops_left);
+      if (!tail) continue;
+      std::vector<Step> steps(prev.steps.begin(), prev.steps.begin() + i);
+      steps.insert(steps.end(), tail->steps.begin(), tail->steps.end());
+      if (steps.size() > options.max_length) continue;
+      Path total = MakePath(source, std::move(steps), options.weighted);
+      if (known.insert(total.nodes).second) candidates.push(std::move(total));
+    }
+    if (candidates.empty()) break;
+    result.paths.push_back(candidates.top());
+    candidates.pop();
+  }
+  return result;
+}
+
+PathsResult AllShortestPaths(const Topology::Reader& r, uint32_t source, uint32_t target,
+                             const TopologyFilter& filter, const PathOptions& options,
+                             const QueryLimits& limits) {
+  PathsResult result;
+  Budget budget(limits, &result.truncation);
+  if (source == target) {
+    result.paths.push_back(MakePath(source, {}, false));
+    return result;
+  }
+  absl::flat_hash_map<uint32_t, uint32_t> dist = {{source, 0}};
+  // preds[v]: one step per distinct predecessor u with dist[u] + 1 == dist[v] (lowest edge id).
+  absl::flat_hash_map<uint32_t, std::vector<Step>> preds;
+  std::vector<uint32_t> frontier = {source};
+  bool reached = false, stop = false;
+  for (uint32_t hop = 0; hop < options.max_length && !frontier.empty() && !reached && !stop;
+       ++hop) {
+    std::vector<uint32_t> next;
+    for (uint32_t u : frontier) {
+      ForEachStep(r, u, options.dir, filter, budget, target, [&](const Step& s) {
+        auto [it, added] = dist.emplace(s.to, hop + 1);
+        if (added) {
+          if (dist.size() > limits.max_visited) {
+            result.truncation.Hit(LimitKind::kVisited);
+            stop = true;
+            return false;
+          }
+          if (s.to == target) {
+            reached = true;
+          } else {
+            next.push_back(s.to);
+          }
+        }
+        if (it->second != hop + 1) return true;
+        auto& list = preds[s.to];
+        for (Step& p : list) {
+          if (p.from == s.from) {
+            if (s.entry->edge < p.entry->edge) p = s;
+            return true;
+          }
+        }
+        list.push_back(s);
+        return true;
+      });
+      if (stop || budget.expired()) break;
+    }
+    frontier = std::move(next);
+  }
+  if (!reached) return result;
+  // Depth-first enumeration from the target back to the source.
+  std::vector<Step> stack;
+  std::function<bool(uint32_t)> walk = [&](uint32_t v) {
+    if (v == source) {
+      if (result.paths.size() >= limits.max_results) {
+        result.truncation.Hit(LimitKind::kResults);
+        return false;
+      }
+      result.paths.push_back(MakePath(source, {stack.rbegin(), stack.rend()}, false));
+      return true;
+    }
+    for (const Step& s : preds[v]) {
+      stack.push_back(s);
+      bool go_on = walk(s.from);
+      stack.pop_back();
+      if (!go_on) return false;
+    }
+    return true;
+  };
+  walk(target);
+  return result;
+}
+
+// --- Subgraphs ------------------------------------------------------------------------------
+
+SubgraphResult InducedSubgraph(const Topology::Reader& r, std::vector<uint32_t> nodes,
+                               const TopologyFilter& filter, const QueryLimits& limits) {
+  SubgraphResult result;
+  Budget budget(limits, &result.truncation);
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  for (uint32_t v : nodes) {
+    if (!r.alive(v)) continue;
+    if (result.nodes.size() >= limits.max_results) {
+      result.truncation.Hit(LimitKind::kResults);
+      break;
+    }
+    result.nodes.push_back(v);
+  }
+  absl::flat_hash_set<uint32_t> in_set(result.nodes.begin(), result.nodes.end());
+  TopologyFilter any_kind = filter;
+  any_kind.kinds.clear();  // Membership is decided by the node set.
+  for (uint32_t u : result.nodes) {
+    ForEachStep(r, u, Direction::kOut, any_kind, budget, 0, [&](const Step& s) {
+      if (in_set.contains(s.to)) result.edges.push_back(s);
+      return true;
+    });
+    if (budget.expired()) break;
+  }
+  return result;
+}
+
+SubgraphResult EgoNetwork(const Topology::Reader& r, uint32_t center, uint32_t radius,
+                          Direction dir, const TopologyFilter& filter, const QueryLimits& limits) {
+  ExpandResult ball = Expand(r, {center}, dir, filter, radius, limits, false);
+  SubgraphResult result = InducedSubgraph(r, ball.nodes, filter, limits);
+  for (LimitKind k : ball.truncation.hit) result.truncation.Hit(k);
+  return result;
+}
+
+// --- Common neighbours and similarity -------------------------------------------------------
+
+std::vector<CommonNeighbor> CommonNeighbors(const Topology::Reader& r, uint32_t a, uint32_t b,
+                                            Direction dir, const TopologyFilter& filter,
+                                            const QueryLimits& limits, Truncation* t) {
+  Budget budget(limits, t);
+  absl::flat_hash_map<uint32_t, Step> of_a;
+  ForEachStep(r, a, dir, filter, budget, 0, [&](const Step& s) {
+    of_a.emplace(s.to, s);
+    return true;
+  });
+  std::vector<CommonNeighbor> out;
+  absl::flat_hash_set<uint32_t> done;
+  ForEachStep(r, b, dir, filter, budget, 0, [&](const Step& s) {
+    auto it = of_a.find(s.to);
+    if (it == of_a.end() || s.to == a || s.to == b || !done.insert(s.to).second) return true;
+    if (out.size() >= limits.max_results) {
+      t->Hit(LimitKind::kResults);
+      return false;
+    }
+    out.push_back({s.to, it->second, s});
+    return true;
+  });
+  std::sort(out.begin(), out.end(),
+            [](const CommonNeighbor& x, const CommonNeighbor& y) { return x.node < y.node; });
+  return out;
+}
+
+std::vector<Similar> SimilarNodes(const Topology::Reader& r, uint32_t node, SimilarityMetric metric,
+                                  Direction dir, const TopologyFilter& filter, uint32_t k,
+                                  bool include_neighbors, const QueryLimits& limits,
+                                  Truncation* t) {
+  Budget budget(limits, t);
+  TopologyFilter any_kind = filter;
+  any_kind.kinds.clear();  // The kind filter selects candidates, not the nodes between.
+  uint64_t visited = 0;
+  bool stop = false;
+  auto neighbours = [&](uint32_t v) {
+    absl::flat_hash_set<uint32_t> set;
+    ForEachStep(r, v, dir, any_kind, budget, 0, [&](const Step& s) {
+      if (s.to != v) set.insert(s.to);
+      return true;
+    });
+    visited += set.size();
+    if (visited > limits.max_visited) {
+      t->Hit(LimitKind::kVisited);
+      stop = true;
+    }
+    return set;
+  };
+  const absl::flat_hash_set<uint32_t> mine = neighbours(node);
+  absl::flat_hash_map<uint32_t, uint32_t> common;  // candidate -> shared neighbours
+  absl::flat_hash_map<uint32_t, double> adamic;
+  for (uint32_t z : mine) {
+    if (stop || budget.expired()) break;
+    absl::flat_hash_set<uint32_t> nz = neighbours(z);
+    const double aa = nz.size() > 1 ? 1.0 / std::log(static_cast<double>(nz.size())) : 0.0;
+    for (uint32_t c : nz) {
+      if (c == node || (!include_neighbors && mine.contains(c))) continue;
+      if (!filter.KindOk(r.kind(c))) continue;
+      ++common[c];
+      adamic[c] += aa;
+    }
+  }
+  std::vector<Similar> out;
+  for (const auto& [c, shared] : common) {
+    if (stop || budget.expired()) break;
+    double score;
+    if (metric == SimilarityMetric::kJaccard) {
+      const absl::flat_hash_set<uint32_t> nc = neighbours(c);
+      const size_t uni = mine.size() + nc.size() - shared;
+      score = uni == 0 ? 0 : static_cast<double>(shared) / static_cast<double>(uni);
+    } else {
+      score = adamic[c];
+    }
+    out.push_back({c, score, shared});
+  }
+  std::sort(out.begin(), out.end(), [](const Similar& a, const Similar& b) {
+    return a.score != b.score ? a.score > b.score : a.node < b.node;
+  });
+  if (out.size() > k) out.resize(k);
+  return out;
+}
+
+}  // namespace innograph
