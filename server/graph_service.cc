@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "graph/model/status.h"
+#include "server/answer_builder.h"
 #include "server/convert.h"
 
 namespace innograph::server {
@@ -28,71 +29,21 @@ absl::Status CheckBatch(int n, absl::string_view field) {
   return absl::OkStatus();
 }
 
-// Parsed traversal filters.
-struct ParsedFilter {
-  std::vector<TypeId> types;  // Sorted; empty = all.
-  std::vector<KindId> kinds;  // Sorted; empty = all.
-  Date as_of = Date::OpenStart();
-  bool has_as_of = false;
-  double min_weight = 0;
-
-  bool EdgeMatches(const Edge& e) const {
-    if (!types.empty() && !std::binary_search(types.begin(), types.end(), e.type)) return false;
-    if (has_as_of && !e.valid.Contains(as_of)) return false;
-    return e.weight >= min_weight;
-  }
-  bool KindMatches(KindId k) const {
-    return kinds.empty() || std::binary_search(kinds.begin(), kinds.end(), k);
-  }
-};
-
-absl::StatusOr<ParsedFilter> ParseFilter(const v1::Filter& f, const Schema& schema) {
-  ParsedFilter out;
-  for (int i = 0; i < f.edge_types_size(); ++i) {
-    ASSIGN_OR_RETURN(
-        TypeId t, schema.ResolveType(f.edge_types(i), absl::StrCat("filter.edge_types[", i, "]")));
-    out.types.push_back(t);
-  }
-  for (int i = 0; i < f.node_kinds_size(); ++i) {
-    ASSIGN_OR_RETURN(
-        KindId k, schema.ResolveKind(f.node_kinds(i), absl::StrCat("filter.node_kinds[", i, "]")));
-    out.kinds.push_back(k);
-  }
-  std::sort(out.types.begin(), out.types.end());
-  std::sort(out.kinds.begin(), out.kinds.end());
-  if (!f.as_of().empty()) {
-    auto d = ParseDate(f.as_of(), DateRounding::kStart);
-    if (!d.ok()) return WithContext(d.status(), "filter.as_of");
-    out.as_of = *d;
-    out.has_as_of = true;
-  }
-  if (!(f.min_weight() >= 0) || f.min_weight() > 1e300) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("filter.min_weight: ", f.min_weight(), " must be a finite number >= 0"));
-  }
-  out.min_weight = f.min_weight();
-  return out;
-}
-
-// Page tokens are web-safe base64 of "<tag>:<payload>", opaque to clients.
-std::string MakeToken(absl::string_view tag, absl::string_view payload) {
-  return absl::WebSafeBase64Escape(absl::StrCat(tag, ":", payload));
-}
-
-absl::StatusOr<std::string> ReadToken(const std::string& token, absl::string_view tag) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() <= tag.size() ||
-      raw.compare(0, tag.size(), tag.data(), tag.size()) != 0 || raw[tag.size()] != ':') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_token: '", token, "' is not a token of this call"));
-  }
-  return raw.substr(tag.size() + 1);
-}
-
 }  // namespace
 
-GraphServiceImpl::GraphServiceImpl(GraphStore& store)
-    : store_(store), started_(std::chrono::steady_clock::now()) {}
+GraphServiceImpl::GraphServiceImpl(GraphStore& store, Topology& topology, QueryOptions options)
+    : store_(store),
+      topology_(topology),
+      options_(std::move(options)),
+      started_(std::chrono::steady_clock::now()) {}
+
+absl::StatusOr<uint32_t> GraphServiceImpl::ResolveLive(const v1::NodeRef& ref,
+                                                       absl::string_view field) const {
+  NodeRef r;
+  RETURN_IF_ERROR(WithContext(FromProto(ref, &r), field));
+  ASSIGN_OR_RETURN(NodeId id, store_.Resolve(r, field));
+  return static_cast<uint32_t>(id.value);
+}
 
 absl::Status GraphServiceImpl::EdgeToProto(const Edge& e, v1::Edge* out) const {
   ASSIGN_OR_RETURN(std::optional<Node> from, store_.GetNode(e.from));
@@ -264,71 +215,51 @@ grpc::Status GraphServiceImpl::SearchNodes(grpc::ServerContext*, const v1::Searc
 
 grpc::Status GraphServiceImpl::Neighbors(grpc::ServerContext*, const v1::NeighborsRequest* req,
                                          v1::NeighborsResponse* resp) {
-  const Schema& schema = *store_.schema();
-  NodeRef ref;
-  if (auto s = FromProto(req->node(), &ref); !s.ok()) return ToGrpc(WithContext(s, "node"));
-  auto id = store_.Resolve(ref, "node");
-  if (!id.ok()) return ToGrpc(id.status());
-  auto filter = ParseFilter(req->filter(), schema);
+  auto node = ResolveLive(req->node(), "node");
+  if (!node.ok()) return ToGrpc(node.status());
+  auto filter = ParseFilter(req->filter(), *store_.schema());
   if (!filter.ok()) return ToGrpc(filter.status());
-  if (req->limit() > kMaxNeighborsLimit) {
-    return ToGrpc(absl::InvalidArgumentError(
-        absl::StrCat("limit: ", req->limit(), " is above the maximum ", kMaxNeighborsLimit)));
-  }
-  const uint32_t limit = req->limit() == 0 ? kDefaultNeighborsLimit : req->limit();
-  std::vector<EdgeDirection> phases;
-  if (req->direction() != v1::DIRECTION_IN) phases.push_back(EdgeDirection::kOut);
-  if (req->direction() != v1::DIRECTION_OUT) phases.push_back(EdgeDirection::kIn);
-
-  // Resume point: "<phase index><raw key>".
-  size_t first_phase = 0;
-  std::string start_after;
+  auto limit = CheckRange(req->limit(), kDefaultNeighborsLimit, kMaxNeighborsLimit, "limit");
+  if (!limit.ok()) return ToGrpc(limit.status());
+  std::optional<NeighborCursor> after;
   if (!req->page_token().empty()) {
     auto payload = ReadToken(req->page_token(), "nbr");
     if (!payload.ok()) return ToGrpc(payload.status());
-    if (payload->empty() || (*payload)[0] < '0' || (*payload)[0] - '0' >= (int)phases.size()) {
+    std::vector<absl::string_view> parts = absl::StrSplit(*payload, ',');
+    uint32_t phase, type, nbr, edge;
+    if (parts.size() != 4 || !absl::SimpleAtoi(parts[0], &phase) ||
+        !absl::SimpleAtoi(parts[1], &type) || !absl::SimpleAtoi(parts[2], &nbr) ||
+        !absl::SimpleAtoi(parts[3], &edge) || phase > 1 || type > 65535) {
       return ToGrpc(absl::InvalidArgumentError("page_token: malformed"));
     }
-    first_phase = (*payload)[0] - '0';
-    start_after = payload->substr(1);
+    after = NeighborCursor{static_cast<uint8_t>(phase), static_cast<uint16_t>(type), nbr, edge};
   }
-  absl::Status status;
-  std::string own_key;
-  if (auto self = store_.GetNode(*id); self.ok() && *self) own_key = (*self)->key;
-  bool more = false;
-  std::string last_key;
-  size_t last_phase = 0;
-  for (size_t p = first_phase; p < phases.size() && status.ok() && !more; ++p) {
-    const bool out = phases[p] == EdgeDirection::kOut;
-    absl::Status scan =
-        store_.ScanEdges(*id, phases[p], p == first_phase ? start_after : "",
-                         [&](const Edge& e, absl::string_view raw_key) {
-                           if (!filter->EdgeMatches(e)) return true;
-                           NodeId other = out ? e.to : e.from;
-                           auto node = store_.GetNode(other);
-                           if (!node.ok()) {
-                             status = node.status();
-                             return false;
-                           }
-                           if (!*node || !filter->KindMatches((*node)->kind)) return true;
-                           if (static_cast<uint32_t>(resp->neighbors_size()) == limit) {
-                             more = true;
-                             return false;
-                           }
-                           v1::Neighbor* n = resp->add_neighbors();
-                           ToProto(e, schema, out ? own_key : (*node)->key,
-                                   out ? (*node)->key : own_key, n->mutable_edge());
-                           ToProto(**node, schema, n->mutable_node());
-                           n->set_direction(out ? v1::DIRECTION_OUT : v1::DIRECTION_IN);
-                           last_key = std::string(raw_key);
-                           last_phase = p;
-                           return true;
-                         });
-    if (status.ok()) status = scan;
+  // Read the page from the topology, then the records from the store (outside the lock).
+  std::vector<std::pair<EdgeId, uint32_t>> page;  // Edge, neighbour.
+  std::vector<bool> outgoing;
+  {
+    Topology::Reader reader = topology_.Read();
+    NeighborsResult result = innograph::Neighbors(reader, *node, ParseDirection(req->direction()),
+                                                  *filter, after, *limit);
+    for (const Step& s : result.steps) {
+      page.emplace_back(EdgeId(s.entry->edge), s.to);
+      outgoing.push_back(s.forward);
+    }
+    if (result.next) {
+      const NeighborCursor& c = *result.next;
+      resp->set_next_page_token(
+          MakeToken("nbr", absl::StrCat(c.phase, ",", c.type, ",", c.nbr, ",", c.edge)));
+    }
   }
-  if (!status.ok()) return ToGrpc(status);
-  if (more) {
-    resp->set_next_page_token(MakeToken("nbr", absl::StrCat(last_phase, last_key)));
+  AnswerBuilder answers(store_);
+  for (size_t i = 0; i < page.size(); ++i) {
+    auto edge = store_.GetEdge(page[i].first);
+    if (!edge.ok()) return ToGrpc(edge.status());
+    if (!*edge) continue;  // Deleted since the page was read.
+    v1::Neighbor* n = resp->add_neighbors();
+    if (auto s = answers.AddNode(page[i].second, n->mutable_node()); !s.ok()) return ToGrpc(s);
+    if (auto s = EdgeToProto(**edge, n->mutable_edge()); !s.ok()) return ToGrpc(s);
+    n->set_direction(outgoing[i] ? v1::DIRECTION_OUT : v1::DIRECTION_IN);
   }
   return grpc::Status::OK;
 }
@@ -357,6 +288,7 @@ grpc::Status GraphServiceImpl::Stats(grpc::ServerContext*, const v1::StatsReques
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
           .count());
   resp->set_last_sequence(store_.last_sequence());
+  resp->set_topology_bytes(topology_.memory_bytes());
   return grpc::Status::OK;
 }
 

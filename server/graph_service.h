@@ -1,20 +1,27 @@
 #pragma once
 
-// GraphService: the gRPC face of the store. Thin: it validates request shapes, converts
-// messages to domain types (convert.h), calls graph/, and converts back.
+// GraphService: the gRPC face of graph/. Thin: it validates request shapes, converts messages
+// to domain types (convert.h, query_params.h), calls the store (writes, lookups) or the
+// topology (traversals, analytics), and converts back. Handlers are split by family:
+// graph_service.cc (schema, writes, lookups, stats), query_service.cc (traversals),
+// analytics_service.cc (rank, components, communities).
 //
-// Thread safety: all handlers run concurrently on gRPC's threads; the store is thread-safe.
+// Thread safety: all handlers run concurrently on gRPC's threads; the store and the topology
+// are thread-safe.
 
 #include <chrono>
 
+#include "graph/query/traversal.h"
 #include "graph/store/store.h"
+#include "graph/topology/topology.h"
 #include "innograph/v1/graph.grpc.pb.h"
+#include "server/query_params.h"
 
 namespace innograph::server {
 
 class GraphServiceImpl final : public v1::GraphService::Service {
  public:
-  explicit GraphServiceImpl(GraphStore& store);
+  GraphServiceImpl(GraphStore& store, Topology& topology, QueryOptions options);
 
   grpc::Status GetSchema(grpc::ServerContext*, const v1::GetSchemaRequest*,
                          v1::GetSchemaResponse*) override;
@@ -36,11 +43,35 @@ class GraphServiceImpl final : public v1::GraphService::Service {
                          v1::NeighborsResponse*) override;
   grpc::Status Stats(grpc::ServerContext*, const v1::StatsRequest*, v1::StatsResponse*) override;
 
+  // query_service.cc
+  grpc::Status Expand(grpc::ServerContext*, const v1::ExpandRequest*, v1::ExpandResponse*) override;
+  grpc::Status ShortestPath(grpc::ServerContext*, const v1::ShortestPathRequest*,
+                            v1::PathsResponse*) override;
+  grpc::Status Paths(grpc::ServerContext*, const v1::PathsRequest*, v1::PathsResponse*) override;
+  grpc::Status Subgraph(grpc::ServerContext*, const v1::SubgraphRequest*,
+                        grpc::ServerWriter<v1::SubgraphChunk>*) override;
+  grpc::Status CommonNeighbors(grpc::ServerContext*, const v1::CommonNeighborsRequest*,
+                               v1::CommonNeighborsResponse*) override;
+  grpc::Status Similar(grpc::ServerContext*, const v1::SimilarRequest*,
+                       v1::SimilarResponse*) override;
+
+  // analytics_service.cc
+  grpc::Status Rank(grpc::ServerContext*, const v1::RankRequest*, v1::RankResponse*) override;
+  grpc::Status Components(grpc::ServerContext*, const v1::ComponentsRequest*,
+                          v1::ComponentsResponse*) override;
+  grpc::Status Communities(grpc::ServerContext*, const v1::CommunitiesRequest*,
+                           v1::CommunitiesResponse*) override;
+
  private:
-  // The edge as an API message, with its endpoints' keys looked up.
+  // Resolves a ref to a live node id of the topology; NOT_FOUND names `field`.
+  absl::StatusOr<uint32_t> ResolveLive(const v1::NodeRef& ref, absl::string_view field) const;
+
+  // A stored edge as an API message, with its endpoints' keys looked up.
   absl::Status EdgeToProto(const Edge& e, v1::Edge* out) const;
 
   GraphStore& store_;
+  Topology& topology_;
+  const QueryOptions options_;
   const std::chrono::steady_clock::time_point started_;
 };
 

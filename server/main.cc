@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "graph/io/jsonl.h"
 #include "graph/store/store.h"
+#include "graph/topology/topology.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -32,6 +33,16 @@ ABSL_FLAG(std::string, seed, "",
 ABSL_FLAG(bool, sync_writes, true,
           "Fsync the write-ahead log before acknowledging a write. Without it, an acknowledged "
           "write still survives a crash of the process, but not of the machine.");
+ABSL_FLAG(uint32_t, max_depth, 6, "Cap on traversal depth, radius and path length.");
+ABSL_FLAG(uint32_t, default_edges_per_node, 100000,
+          "Edges a traversal reads per node when the request sets no limit (hub protection).");
+ABSL_FLAG(uint64_t, default_max_visited, 1000000,
+          "Nodes a traversal may visit when the request sets no limit.");
+ABSL_FLAG(uint32_t, default_max_results, 10000,
+          "Results a query returns when the request sets no limit.");
+ABSL_FLAG(uint64_t, max_visited_cap, 50000000, "The largest max_visited a request may ask for.");
+ABSL_FLAG(int, query_timeout_ms, 30000,
+          "Deadline of a query when the call's own deadline is later (or absent).");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "On SIGINT/SIGTERM, how long in-flight calls may take before they are cancelled.");
 
@@ -88,7 +99,28 @@ int Serve() {
               << seed << std::endl;
   }
 
-  GraphServiceImpl service(**store);
+  const auto load_started = std::chrono::steady_clock::now();
+  auto topology = Topology::Load(**store);
+  if (!topology.ok()) {
+    std::cerr << "innograph-server: loading the topology: " << topology.status().message() << "\n";
+    return kExitStore;
+  }
+  (*store)->SetCommitListener([t = topology->get()](const ChangeSet& c) { t->Apply(c); });
+  std::cout << "topology: " << (*topology)->num_nodes() << " nodes, " << (*topology)->num_edges()
+            << " edges, " << (*topology)->memory_bytes() / 1024 << " KiB, loaded in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - load_started)
+                   .count()
+            << " ms" << std::endl;
+
+  QueryOptions query_options;
+  query_options.max_depth = absl::GetFlag(FLAGS_max_depth);
+  query_options.default_edges_per_node = absl::GetFlag(FLAGS_default_edges_per_node);
+  query_options.default_visited = absl::GetFlag(FLAGS_default_max_visited);
+  query_options.default_results = absl::GetFlag(FLAGS_default_max_results);
+  query_options.max_visited = absl::GetFlag(FLAGS_max_visited_cap);
+  query_options.query_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_query_timeout_ms));
+  GraphServiceImpl service(**store, **topology, query_options);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -124,6 +156,7 @@ int Serve() {
   });
   server->Wait();
   waiter.join();
+  (*store)->SetCommitListener(nullptr);
   store->reset();  // Closes RocksDB (flushes and releases the lock).
   std::cout << "innograph-server: stopped" << std::endl;
   return 0;

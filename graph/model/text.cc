@@ -116,7 +116,7 @@ bool IsValidUtf8(absl::string_view s) {
 std::string AsciiLower(absl::string_view s) { return absl::AsciiStrToLower(s); }
 
 std::vector<std::string> IndexTokens(absl::string_view text) {
-  constexpr size_t kMaxCjkSuffix = 8;
+  constexpr size_t kMaxCjkSuffix = 8;  // Keep in step with IndexablePrefix.
   std::vector<std::string> tokens;
   int words = 0;
   ForEachRun(text, [&](Run run, absl::string_view part, const std::vector<size_t>& offsets) {
@@ -135,6 +135,17 @@ std::vector<std::string> IndexTokens(absl::string_view text) {
   std::sort(tokens.begin(), tokens.end());
   tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
   return tokens;
+}
+
+std::string IndexablePrefix(absl::string_view token) {
+  constexpr size_t kMaxCjkSuffix = 8;
+  size_t i = 0, n = 0;
+  while (i < token.size()) {
+    size_t at = i;
+    if (!IsCjk(Decode(token, &i))) return std::string(token);
+    if (++n > kMaxCjkSuffix) return std::string(token.substr(0, at));
+  }
+  return std::string(token);
 }
 
 std::vector<std::string> QueryTokens(absl::string_view query) {

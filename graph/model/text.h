@@ -25,6 +25,11 @@ std::vector<std::string> IndexTokens(absl::string_view text);
 // is a single token matched as a substring).
 std::vector<std::string> QueryTokens(absl::string_view query);
 
+// The part of a query token that the index can match by prefix: the token itself, or for a CJK
+// run longer than the 8 characters the index keeps, its first 8 characters (the caller then
+// checks the whole token as a substring of the name).
+std::string IndexablePrefix(absl::string_view token);
+
 // ASCII lower-casing; other bytes unchanged.
 std::string AsciiLower(absl::string_view s);
 

@@ -707,4 +707,27 @@ std::vector<Similar> SimilarNodes(const Topology::Reader& r, uint32_t node, Simi
   return out;
 }
 
+// --- Snapshots ------------------------------------------------------------------------------
+
+AnalyticsGraph SnapshotView(const Topology::Reader& r, const TopologyFilter& filter,
+                            bool directed) {
+  std::vector<uint64_t> ids;
+  std::vector<uint32_t> index(r.num_slots(), UINT32_MAX);
+  for (uint32_t v = 0; v < r.num_slots(); ++v) {
+    if (!r.alive(v) || !filter.KindOk(r.kind(v))) continue;
+    index[v] = static_cast<uint32_t>(ids.size());
+    ids.push_back(v);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> edges;
+  std::vector<double> weights;
+  for (uint64_t v : ids) {
+    for (const AdjEntry& e : r.out(static_cast<uint32_t>(v))) {
+      if (!filter.EdgeOk(e) || e.nbr >= index.size() || index[e.nbr] == UINT32_MAX) continue;
+      edges.emplace_back(index[v], index[e.nbr]);
+      weights.push_back(e.weight);
+    }
+  }
+  return AnalyticsGraph::FromEdges(std::move(ids), edges, weights, directed);
+}
+
 }  // namespace innograph

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "graph/query/analytics_graph.h"
 #include "graph/topology/bgl_adapter.h"
 #include "graph/topology/topology.h"
 
@@ -183,5 +184,11 @@ struct Similar {
 std::vector<Similar> SimilarNodes(const Topology::Reader& r, uint32_t node, SimilarityMetric metric,
                                   Direction dir, const TopologyFilter& filter, uint32_t k,
                                   bool include_neighbors, const QueryLimits& limits, Truncation* t);
+
+// --- Snapshots for analytics ------------------------------------------------------------------
+
+// Copies the filtered view: live nodes passing the kind filter, and the filtered edges between
+// them (see AnalyticsGraph for the merge rules). O(n + m) under the reader.
+AnalyticsGraph SnapshotView(const Topology::Reader& r, const TopologyFilter& filter, bool directed);
 
 }  // namespace innograph

@@ -805,7 +805,8 @@ absl::StatusOr<SearchResult> GraphStore::Search(const SearchQuery& query) const 
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kNames]));
     absl::flat_hash_set<uint64_t> seen;
-    for (it->Seek(tokens[0]); it->Valid() && StartsWith(it->key(), tokens[0]); it->Next()) {
+    const std::string scan = IndexablePrefix(tokens[0]);
+    for (it->Seek(scan); it->Valid() && StartsWith(it->key(), scan); it->Next()) {
       NodeId id = keys::DecodeNameKey(View(it->key()));
       if (!id.valid() || !seen.insert(id.value).second) continue;
       if (candidates.size() == kMaxSearchCandidates) {
@@ -833,7 +834,14 @@ absl::StatusOr<SearchResult> GraphStore::Search(const SearchQuery& query) const 
       continue;
     }
     std::vector<std::string> node_tokens = NodeTokens(n);
-    bool all = std::all_of(tokens.begin() + 1, tokens.end(), [&](const std::string& t) {
+    // A token matches as a prefix of an index token; a CJK run longer than the index keeps
+    // matches as a substring of the name, an alias or the key.
+    bool all = std::all_of(tokens.begin(), tokens.end(), [&](const std::string& t) {
+      if (IndexablePrefix(t).size() != t.size()) {
+        if (absl::StrContains(n.name, t) || absl::StrContains(n.key, t)) return true;
+        return std::any_of(n.aliases.begin(), n.aliases.end(),
+                           [&](const std::string& a) { return absl::StrContains(a, t); });
+      }
       auto lb = std::lower_bound(node_tokens.begin(), node_tokens.end(), t);
       return lb != node_tokens.end() && absl::StartsWith(*lb, t);
     });
