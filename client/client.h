@@ -39,6 +39,17 @@ class Client {
   absl::StatusOr<v1::SearchNodesResponse> SearchNodes(const v1::SearchNodesRequest& req);
   absl::StatusOr<v1::NeighborsResponse> Neighbors(const v1::NeighborsRequest& req);
   absl::StatusOr<v1::StatsResponse> Stats(const v1::StatsRequest& req = {});
+  absl::StatusOr<v1::ExpandResponse> Expand(const v1::ExpandRequest& req);
+  absl::StatusOr<v1::PathsResponse> ShortestPath(const v1::ShortestPathRequest& req);
+  absl::StatusOr<v1::PathsResponse> Paths(const v1::PathsRequest& req);
+  // Reads the whole stream and merges the chunks into one (the last chunk's truncation).
+  absl::StatusOr<v1::SubgraphChunk> Subgraph(const v1::SubgraphRequest& req);
+  absl::StatusOr<v1::CommonNeighborsResponse> CommonNeighbors(
+      const v1::CommonNeighborsRequest& req);
+  absl::StatusOr<v1::SimilarResponse> Similar(const v1::SimilarRequest& req);
+  absl::StatusOr<v1::RankResponse> Rank(const v1::RankRequest& req);
+  absl::StatusOr<v1::ComponentsResponse> Components(const v1::ComponentsRequest& req);
+  absl::StatusOr<v1::CommunitiesResponse> Communities(const v1::CommunitiesRequest& req);
 
   const std::string& target() const { return options_.target; }
 

@@ -16,6 +16,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "client/cli/args.h"
@@ -51,7 +52,17 @@ struct Command {
 };
 
 const std::set<std::string> kGlobalFlags = {"server", "json", "timeout", "help"};
-const std::set<std::string> kBooleanFlags = {"json", "help", "allow-missing", "all"};
+const std::set<std::string> kBooleanFlags = {"json",
+                                             "help",
+                                             "allow-missing",
+                                             "all",
+                                             "count-only",
+                                             "weighted",
+                                             "time-respecting",
+                                             "all-shortest",
+                                             "include-neighbors",
+                                             "directed",
+                                             "articulation-points"};
 
 void PrintJson(const google::protobuf::Message& m) {
   google::protobuf::util::JsonPrintOptions options;
@@ -418,6 +429,8 @@ void FillFilter(Context& ctx, v1::Filter* f) {
       f->add_node_kinds(std::string(part));
   }
   f->set_as_of(ctx.args.Get("as-of"));
+  f->set_window_from(ctx.args.Get("window-from"));
+  f->set_window_to(ctx.args.Get("window-to"));
   if (std::string w = ctx.args.Get("min-weight"); !w.empty()) {
     double d;
     if (!absl::SimpleAtod(w, &d))
@@ -488,6 +501,287 @@ absl::Status CmdSearch(Context& ctx) {
   return absl::OkStatus();
 }
 
+void FillLimits(Context& ctx, v1::Limits* l) {
+  l->set_max_edges_per_node(Uint(ctx, "max-edges-per-node", 0));
+  l->set_max_visited(Uint(ctx, "max-visited", 0));
+  l->set_max_results(Uint(ctx, "max-results", 0));
+}
+
+v1::Direction DirectionFlag(Context& ctx) {
+  std::string dir = ctx.args.Get("direction", "both");
+  if (dir == "out") return v1::DIRECTION_OUT;
+  if (dir == "in") return v1::DIRECTION_IN;
+  if (dir == "both") return v1::DIRECTION_BOTH;
+  throw UsageError{absl::StrCat("--direction '", dir, "': want out, in or both")};
+}
+
+std::string NodeLabel(const v1::Node& n) {
+  return n.name().empty() ? absl::StrCat("@", n.id()) : absl::StrCat(n.name(), " (", n.key(), ")");
+}
+
+void PrintTruncation(bool truncated, const google::protobuf::RepeatedField<int>& hit) {
+  if (!truncated) return;
+  std::cout << "truncated by:";
+  for (int k : hit) std::cout << " " << v1::LimitKind_Name(static_cast<v1::LimitKind>(k));
+  std::cout << "\n";
+}
+
+void PrintPaths(const v1::PathsResponse& resp) {
+  if (resp.paths_size() == 0) std::cout << "no path found\n";
+  for (int i = 0; i < resp.paths_size(); ++i) {
+    const v1::Path& p = resp.paths(i);
+    std::cout << "path " << i + 1 << " (" << p.steps_size() << " hops, cost " << p.cost()
+              << "):\n  " << NodeLabel(p.nodes(0)) << "\n";
+    for (int j = 0; j < p.steps_size(); ++j) {
+      const v1::Step& s = p.steps(j);
+      std::string when = Interval(s.edge());
+      std::cout << "  " << (s.forward() ? "-" : "<-") << s.edge().type()
+                << (when.empty() ? "" : " [" + when + "]") << (s.forward() ? "->" : "-") << " "
+                << NodeLabel(p.nodes(j + 1)) << "\n";
+    }
+  }
+  PrintTruncation(resp.truncated(), resp.limits_hit());
+}
+
+absl::Status CmdExpand(Context& ctx) {
+  v1::ExpandRequest req;
+  for (const std::string& r : Operands(ctx, 1, 1)) *req.add_seeds() = ParseRef(r);
+  req.set_depth(Uint(ctx, "depth", 2));
+  req.set_direction(DirectionFlag(ctx));
+  req.set_count_only(ctx.args.Has("count-only"));
+  FillFilter(ctx, req.mutable_filter());
+  FillLimits(ctx, req.mutable_limits());
+  auto resp = ctx.client.Expand(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  if (!req.count_only()) {
+    Table t({"hop", "key", "kind", "name"});
+    for (int i = 0; i < resp->nodes_size(); ++i) {
+      const v1::Node& n = resp->nodes(i);
+      t.Add({absl::StrCat(resp->hops(i)), n.key(), n.kind(), n.name()});
+    }
+    t.Print(std::cout);
+  }
+  std::cout << "per hop: " << absl::StrJoin(resp->per_hop(), " ") << "; " << resp->edges_size()
+            << " edges\n";
+  PrintTruncation(resp->truncated(), resp->limits_hit());
+  return absl::OkStatus();
+}
+
+absl::Status CmdPath(Context& ctx) {
+  std::vector<std::string> ends = Operands(ctx, 1, 2);
+  v1::ShortestPathRequest req;
+  *req.mutable_from() = ParseRef(ends[0]);
+  *req.mutable_to() = ParseRef(ends[1]);
+  req.set_direction(DirectionFlag(ctx));
+  req.set_weighted(ctx.args.Has("weighted"));
+  req.set_time_respecting(ctx.args.Has("time-respecting"));
+  req.set_max_length(Uint(ctx, "max-length", 0));
+  FillFilter(ctx, req.mutable_filter());
+  FillLimits(ctx, req.mutable_limits());
+  auto resp = ctx.client.ShortestPath(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  PrintPaths(*resp);
+  return absl::OkStatus();
+}
+
+absl::Status CmdPaths(Context& ctx) {
+  std::vector<std::string> ends = Operands(ctx, 1, 2);
+  v1::PathsRequest req;
+  *req.mutable_from() = ParseRef(ends[0]);
+  *req.mutable_to() = ParseRef(ends[1]);
+  req.set_direction(DirectionFlag(ctx));
+  req.set_mode(ctx.args.Has("all-shortest") ? v1::PATHS_MODE_ALL_SHORTEST
+                                            : v1::PATHS_MODE_K_SHORTEST);
+  req.set_k(Uint(ctx, "k", 0));
+  req.set_weighted(ctx.args.Has("weighted"));
+  req.set_max_length(Uint(ctx, "max-length", 0));
+  FillFilter(ctx, req.mutable_filter());
+  FillLimits(ctx, req.mutable_limits());
+  auto resp = ctx.client.Paths(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  PrintPaths(*resp);
+  return absl::OkStatus();
+}
+
+absl::Status CmdSubgraph(Context& ctx) {
+  v1::SubgraphRequest req;
+  if (std::string c = ctx.args.Get("center"); !c.empty()) {
+    *req.mutable_center() = ParseRef(c);
+    req.set_radius(Uint(ctx, "radius", 1));
+  }
+  for (const std::string& r : Operands(ctx, 1, req.has_center() ? 0 : 1)) {
+    *req.add_nodes() = ParseRef(r);
+  }
+  req.set_direction(DirectionFlag(ctx));
+  FillFilter(ctx, req.mutable_filter());
+  FillLimits(ctx, req.mutable_limits());
+  auto resp = ctx.client.Subgraph(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  Table t({"from", "type", "to", "valid", "edge"});
+  for (const v1::Edge& e : resp->edges()) {
+    t.Add({e.from_key(), e.type(), e.to_key(), Interval(e), absl::StrCat(e.id())});
+  }
+  t.Print(std::cout);
+  std::cout << resp->nodes_size() << " nodes, " << resp->edges_size() << " edges\n";
+  PrintTruncation(resp->truncated(), resp->limits_hit());
+  return absl::OkStatus();
+}
+
+absl::Status CmdCommon(Context& ctx) {
+  std::vector<std::string> ends = Operands(ctx, 1, 2);
+  v1::CommonNeighborsRequest req;
+  *req.mutable_a() = ParseRef(ends[0]);
+  *req.mutable_b() = ParseRef(ends[1]);
+  req.set_direction(DirectionFlag(ctx));
+  FillFilter(ctx, req.mutable_filter());
+  FillLimits(ctx, req.mutable_limits());
+  auto resp = ctx.client.CommonNeighbors(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  Table t({"key", "kind", "name", "from a", "from b"});
+  for (const v1::CommonNeighbor& c : resp->neighbors()) {
+    t.Add({c.node().key(), c.node().kind(), c.node().name(), c.from_a().edge().type(),
+           c.from_b().edge().type()});
+  }
+  t.Print(std::cout);
+  PrintTruncation(resp->truncated(), resp->limits_hit());
+  return absl::OkStatus();
+}
+
+void PrintScored(const google::protobuf::RepeatedPtrField<v1::ScoredNode>& nodes, bool common) {
+  std::vector<std::string> header = {"rank", "key", "kind", "name", "score"};
+  if (common) header.push_back("shared");
+  Table t(header);
+  int rank = 0;
+  for (const v1::ScoredNode& n : nodes) {
+    std::vector<std::string> row = {absl::StrCat(++rank), n.node().key(), n.node().kind(),
+                                    n.node().name(), absl::StrFormat("%.6g", n.score())};
+    if (common) row.push_back(absl::StrCat(n.common()));
+    t.Add(std::move(row));
+  }
+  t.Print(std::cout);
+}
+
+absl::Status CmdSimilar(Context& ctx) {
+  v1::SimilarRequest req;
+  *req.mutable_node() = ParseRef(Operands(ctx, 1, 1)[0]);
+  std::string metric = ctx.args.Get("metric", "jaccard");
+  if (metric == "jaccard") {
+    req.set_metric(v1::SIMILARITY_METRIC_JACCARD);
+  } else if (metric == "adamic-adar") {
+    req.set_metric(v1::SIMILARITY_METRIC_ADAMIC_ADAR);
+  } else {
+    throw UsageError{absl::StrCat("--metric '", metric, "': want jaccard or adamic-adar")};
+  }
+  req.set_k(Uint(ctx, "k", 0));
+  req.set_include_neighbors(ctx.args.Has("include-neighbors"));
+  req.set_direction(DirectionFlag(ctx));
+  FillFilter(ctx, req.mutable_filter());
+  FillLimits(ctx, req.mutable_limits());
+  auto resp = ctx.client.Similar(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  PrintScored(resp->nodes(), true);
+  PrintTruncation(resp->truncated(), resp->limits_hit());
+  return absl::OkStatus();
+}
+
+absl::Status CmdRank(Context& ctx) {
+  v1::RankRequest req;
+  std::string m = ctx.args.Get("measure", "degree");
+  if (m == "degree") {
+    req.set_measure(v1::MEASURE_DEGREE);
+  } else if (m == "pagerank") {
+    req.set_measure(v1::MEASURE_PAGERANK);
+  } else if (m == "betweenness") {
+    req.set_measure(v1::MEASURE_BETWEENNESS);
+  } else if (m == "closeness") {
+    req.set_measure(v1::MEASURE_CLOSENESS);
+  } else {
+    throw UsageError{
+        absl::StrCat("--measure '", m, "': want degree, pagerank, betweenness or closeness")};
+  }
+  req.set_top_k(Uint(ctx, "top", 0));
+  req.set_samples(Uint(ctx, "samples", 0));
+  req.set_seed(Uint(ctx, "seed", 0));
+  req.set_directed(ctx.args.Has("directed"));
+  req.set_weighted(ctx.args.Has("weighted"));
+  FillFilter(ctx, req.mutable_filter());
+  auto resp = ctx.client.Rank(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  PrintScored(resp->nodes(), false);
+  std::cout << m << " over " << resp->graph_nodes() << " nodes and " << resp->graph_edges()
+            << " edges in " << absl::StrFormat("%.3f", resp->seconds()) << " s";
+  if (resp->samples_used() > 0)
+    std::cout << " (sampled from " << resp->samples_used() << " sources)";
+  std::cout << "\n";
+  return absl::OkStatus();
+}
+
+void PrintGroups(const google::protobuf::RepeatedPtrField<v1::Component>& groups) {
+  Table t({"#", "size", "members"});
+  int i = 0;
+  for (const v1::Component& c : groups) {
+    t.Add({absl::StrCat(++i), absl::StrCat(c.size()),
+           absl::StrJoin(c.members(), ", ",
+                         [](std::string* out, const v1::Node& n) { out->append(n.name()); })});
+  }
+  t.Print(std::cout, 90);
+}
+
+absl::Status CmdComponents(Context& ctx) {
+  v1::ComponentsRequest req;
+  req.set_top_k(Uint(ctx, "top", 0));
+  req.set_articulation_points(ctx.args.Has("articulation-points"));
+  FillFilter(ctx, req.mutable_filter());
+  auto resp = ctx.client.Components(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  std::cout << resp->count() << " components over " << resp->graph_nodes() << " nodes and "
+            << resp->graph_edges() << " edges\n";
+  PrintGroups(resp->components());
+  if (req.articulation_points()) {
+    std::cout << resp->articulation_point_count() << " articulation points: "
+              << absl::StrJoin(resp->articulation_points(), ", ",
+                               [](std::string* out, const v1::Node& n) { out->append(n.key()); })
+              << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CmdCommunities(Context& ctx) {
+  v1::CommunitiesRequest req;
+  std::string algorithm = ctx.args.Get("algorithm", "louvain");
+  if (algorithm == "louvain") {
+    req.set_algorithm(v1::COMMUNITY_ALGORITHM_LOUVAIN);
+  } else if (algorithm == "label-propagation") {
+    req.set_algorithm(v1::COMMUNITY_ALGORITHM_LABEL_PROPAGATION);
+  } else {
+    throw UsageError{
+        absl::StrCat("--algorithm '", algorithm, "': want louvain or label-propagation")};
+  }
+  req.set_seed(Uint(ctx, "seed", 0));
+  req.set_top_k(Uint(ctx, "top", 0));
+  if (std::string r = ctx.args.Get("resolution"); !r.empty()) {
+    double d;
+    if (!absl::SimpleAtod(r, &d)) throw UsageError{absl::StrCat("--resolution '", r, "'")};
+    req.set_resolution(d);
+  }
+  FillFilter(ctx, req.mutable_filter());
+  auto resp = ctx.client.Communities(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  std::cout << resp->count() << " communities, modularity "
+            << absl::StrFormat("%.4f", resp->modularity()) << "\n";
+  PrintGroups(resp->communities());
+  return absl::OkStatus();
+}
+
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"schema", "", "node kinds and edge types", {}, CmdSchema},
@@ -527,6 +821,64 @@ const std::vector<Command>& Commands() {
        "find nodes by name, alias or key",
        {"kind", "limit", "page-token"},
        CmdSearch},
+      {"expand",
+       "KEY|@ID... [--depth N] [--direction D] [FILTERS] [LIMITS] [--count-only]",
+       "the k-hop neighbourhood, with per-hop counts",
+       {"depth", "direction", "count-only", "type", "kind", "as-of", "window-from", "window-to",
+        "min-weight", "max-edges-per-node", "max-visited", "max-results"},
+       CmdExpand},
+      {"path",
+       "FROM TO [--weighted] [--time-respecting] [--max-length N] [--direction D] [FILTERS]",
+       "one shortest path, each step explained",
+       {"weighted", "time-respecting", "max-length", "direction", "type", "kind", "as-of",
+        "window-from", "window-to", "min-weight", "max-edges-per-node", "max-visited",
+        "max-results"},
+       CmdPath},
+      {"paths",
+       "FROM TO [--k N | --all-shortest] [--weighted] [--max-length N] [FILTERS]",
+       "the k shortest simple paths, or all shortest paths",
+       {"k", "all-shortest", "weighted", "max-length", "direction", "type", "kind", "as-of",
+        "window-from", "window-to", "min-weight", "max-edges-per-node", "max-visited",
+        "max-results"},
+       CmdPaths},
+      {"subgraph",
+       "--center KEY [--radius N] | KEY... [FILTERS] [LIMITS]",
+       "an ego network or the subgraph induced by nodes",
+       {"center", "radius", "direction", "type", "kind", "as-of", "window-from", "window-to",
+        "min-weight", "max-edges-per-node", "max-visited", "max-results"},
+       CmdSubgraph},
+      {"common",
+       "A B [FILTERS]",
+       "common neighbours of two nodes",
+       {"direction", "type", "kind", "as-of", "window-from", "window-to", "min-weight",
+        "max-edges-per-node", "max-visited", "max-results"},
+       CmdCommon},
+      {"similar",
+       "KEY [--metric jaccard|adamic-adar] [--k N] [--include-neighbors] [FILTERS]",
+       "collaborator and partner suggestions",
+       {"metric", "k", "include-neighbors", "direction", "type", "kind", "as-of", "window-from",
+        "window-to", "min-weight", "max-edges-per-node", "max-visited", "max-results"},
+       CmdSimilar},
+      {"rank",
+       "[--measure degree|pagerank|betweenness|closeness] [--top N] [--samples N] "
+       "[--seed S] [--directed] [--weighted] [FILTERS]",
+       "the most central nodes of the (filtered) graph",
+       {"measure", "top", "samples", "seed", "directed", "weighted", "type", "kind", "as-of",
+        "window-from", "window-to", "min-weight"},
+       CmdRank},
+      {"components",
+       "[--top N] [--articulation-points] [FILTERS]",
+       "connected components and cut vertices",
+       {"top", "articulation-points", "type", "kind", "as-of", "window-from", "window-to",
+        "min-weight"},
+       CmdComponents},
+      {"communities",
+       "[--algorithm louvain|label-propagation] [--seed S] [--top N] "
+       "[--resolution R] [FILTERS]",
+       "communities and their modularity",
+       {"algorithm", "seed", "top", "resolution", "type", "kind", "as-of", "window-from",
+        "window-to", "min-weight"},
+       CmdCommunities},
   };
   return commands;
 }
@@ -536,7 +888,10 @@ void PrintHelp(std::ostream& out) {
          "Usage: innograph [--server HOST:PORT] [--json] [--timeout SECONDS] COMMAND ...\n\n"
          "The server defaults to $INNOGRAPH_SERVER, else 127.0.0.1:50051. Nodes are named by key\n"
          "or by @ID. --json prints the API's JSON for scripts. Exit codes: 0 ok, 1 refused by\n"
-         "the server, 2 usage, 3 server unreachable or too slow.\n\nCommands:\n";
+         "the server, 2 usage, 3 server unreachable or too slow.\n"
+         "FILTERS: --type T --kind K (repeatable or comma-separated), --as-of DATE or\n"
+         "--window-from DATE --window-to DATE, --min-weight W. LIMITS: --max-edges-per-node N\n"
+         "--max-visited N --max-results N. Directions: --direction out|in|both.\n\nCommands:\n";
   for (const Command& c : Commands()) {
     out << "  innograph " << c.name << " " << c.usage << "\n      " << c.help << "\n";
   }
