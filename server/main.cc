@@ -13,6 +13,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "graph/io/jsonl.h"
 #include "graph/store/store.h"
@@ -23,6 +24,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "server/graph_service.h"
+#include "server/http_gateway.h"
 
 ABSL_FLAG(std::string, data_dir, "var/innograph",
           "Directory of the embedded RocksDB store; created when missing.");
@@ -30,6 +32,11 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC listen address, HOST:POR
 ABSL_FLAG(std::string, seed, "",
           "A JSON Lines file (docs/data-format.md) loaded when the store is empty, e.g. "
           "data/hunan/hunan.jsonl.");
+ABSL_FLAG(std::string, http, "127.0.0.1:8080",
+          "HTTP listen address (JSON API at /api/v1/<Method>, dashboard at /, /healthz); empty "
+          "disables HTTP.");
+ABSL_FLAG(std::string, web_root, INNOGRAPH_DEFAULT_WEB_ROOT,
+          "Directory of the dashboard's static files (built by web/'s npm run build).");
 ABSL_FLAG(bool, sync_writes, true,
           "Fsync the write-ahead log before acknowledging a write. Without it, an acknowledged "
           "write still survives a crash of the process, but not of the machine.");
@@ -136,6 +143,35 @@ int Serve() {
               << " (address in use, not permitted, or malformed)\n";
     return kExitListen;
   }
+  std::unique_ptr<HttpGateway> http;
+  if (const std::string http_addr = absl::GetFlag(FLAGS_http); !http_addr.empty()) {
+    HttpGateway::Options http_options;
+    const size_t colon = http_addr.rfind(':');
+    if (colon == std::string::npos ||
+        !absl::SimpleAtoi(http_addr.substr(colon + 1), &http_options.port)) {
+      std::cerr << "innograph-server: --http '" << http_addr << "': want HOST:PORT\n";
+      server->Shutdown();
+      return kExitUsage;
+    }
+    http_options.host = http_addr.substr(0, colon);
+    std::string web_root = absl::GetFlag(FLAGS_web_root);
+    if (!web_root.empty() && std::filesystem::is_directory(web_root)) {
+      http_options.web_root = web_root;
+    } else if (!web_root.empty()) {
+      std::cout << "innograph-server: no dashboard at " << web_root
+                << " (build it with: cd web && npm ci && npm run build)" << std::endl;
+    }
+    http = std::make_unique<HttpGateway>(server->InProcessChannel(grpc::ChannelArguments()),
+                                         http_options);
+    if (absl::Status s = http->Start(); !s.ok()) {
+      std::cerr << "innograph-server: " << s.message() << "\n";
+      server->Shutdown();
+      return kExitListen;
+    }
+    std::cout << "innograph-server: HTTP on http://" << http_options.host << ":" << http->port()
+              << "/ (dashboard" << (http_options.web_root.empty() ? " not built" : "")
+              << ", JSON API at /api/v1/<Method>)" << std::endl;
+  }
   StoreCounts counts = (*store)->counts();
   std::cout << "innograph-server " << INNOGRAPH_VERSION << " listening on "
             << listen.substr(0, listen.rfind(':')) << ":" << port << " (gRPC); data in " << dir
@@ -156,6 +192,7 @@ int Serve() {
   });
   server->Wait();
   waiter.join();
+  if (http) http->Stop();
   (*store)->SetCommitListener(nullptr);
   store->reset();  // Closes RocksDB (flushes and releases the lock).
   std::cout << "innograph-server: stopped" << std::endl;

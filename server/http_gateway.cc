@@ -1,0 +1,261 @@
+#include "server/http_gateway.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "httplib.h"
+#include "innograph/v1/graph.grpc.pb.h"
+
+namespace innograph::server {
+namespace {
+
+using google::protobuf::Message;
+
+const char* CodeName(int code) {
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  return code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
+}
+
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += absl::StrFormat("\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+void SendError(httplib::Response& res, int grpc_code, const std::string& message) {
+  res.status = HttpStatusFor(grpc_code);
+  res.set_content(absl::StrCat("{\"code\":", grpc_code, ",\"status\":\"", CodeName(grpc_code),
+                               "\",\"message\":\"", JsonEscape(message), "\"}\n"),
+                  "application/json");
+}
+
+std::string ToJson(const Message& m) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+// True when host:port can be bound by a socket without SO_REUSEPORT.
+bool PortFree(const std::string& host, int port) {
+  addrinfo hints{}, *info = nullptr;
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &info) != 0) return false;
+  bool free = false;
+  int fd = socket(info->ai_family, info->ai_socktype, info->ai_protocol);
+  if (fd >= 0) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    free = bind(fd, info->ai_addr, info->ai_addrlen) == 0;
+    close(fd);
+  }
+  freeaddrinfo(info);
+  return free;
+}
+
+}  // namespace
+
+int HttpStatusFor(int code) {
+  switch (code) {
+    case 0:
+      return 200;
+    case 1:
+      return 499;
+    case 3:
+    case 9:
+    case 11:
+      return 400;
+    case 4:
+      return 504;
+    case 5:
+      return 404;
+    case 6:
+    case 10:
+      return 409;
+    case 7:
+      return 403;
+    case 8:
+      return 429;
+    case 12:
+      return 501;
+    case 14:
+      return 503;
+    case 16:
+      return 401;
+    default:
+      return 500;
+  }
+}
+
+HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel, Options options)
+    : channel_(std::move(channel)), options_(std::move(options)) {}
+
+HttpGateway::~HttpGateway() { Stop(); }
+
+absl::Status HttpGateway::Start() {
+  server_ = std::make_unique<httplib::Server>();
+  httplib::Server& svr = *server_;
+  svr.set_payload_max_length(options_.max_body_bytes);
+  svr.set_read_timeout(options_.request_timeout_seconds, 0);
+  svr.set_write_timeout(options_.request_timeout_seconds, 0);
+
+  const google::protobuf::ServiceDescriptor* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          "innograph.v1.GraphService");
+  auto generic = std::make_shared<grpc::GenericStub>(channel_);
+  auto typed = std::shared_ptr<v1::GraphService::Stub>(v1::GraphService::NewStub(channel_));
+  const int timeout = options_.request_timeout_seconds;
+
+  svr.Post(R"(/api/v1/([A-Za-z]+))", [service, generic, typed, timeout](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    const std::string name = req.matches[1];
+    const google::protobuf::MethodDescriptor* method = service->FindMethodByName(name);
+    if (!method) {
+      SendError(res, 5, absl::StrCat("no method '", name, "' in innograph.v1.GraphService"));
+      return;
+    }
+    const Message* prototype =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->input_type());
+    std::unique_ptr<Message> request(prototype->New());
+    if (!req.body.empty()) {
+      auto parsed = google::protobuf::util::JsonStringToMessage(req.body, request.get());
+      if (!parsed.ok()) {
+        SendError(res, 3, absl::StrCat("request body: ", parsed.message().as_string()));
+        return;
+      }
+    }
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout));
+    if (method->server_streaming()) {
+      // The one streaming method: collect its chunks.
+      if (name != "Subgraph") {
+        SendError(res, 12, absl::StrCat(name, " streams without end; use gRPC"));
+        return;
+      }
+      auto reader = typed->Subgraph(&ctx, static_cast<const v1::SubgraphRequest&>(*request));
+      std::string body = "{\"chunks\":[";
+      v1::SubgraphChunk chunk;
+      for (bool first = true; reader->Read(&chunk); first = false) {
+        if (!first) body += ",";
+        body += ToJson(chunk);
+      }
+      grpc::Status s = reader->Finish();
+      if (!s.ok()) return SendError(res, s.error_code(), s.error_message());
+      res.set_content(body + "]}\n", "application/json");
+      return;
+    }
+    std::string bytes;
+    request->SerializeToString(&bytes);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer in(&slice, 1), out;
+    std::promise<grpc::Status> done;
+    generic->UnaryCall(&ctx, absl::StrCat("/innograph.v1.GraphService/", name), {}, &in, &out,
+                       [&done](grpc::Status s) { done.set_value(std::move(s)); });
+    grpc::Status s = done.get_future().get();
+    if (!s.ok()) return SendError(res, s.error_code(), s.error_message());
+    std::vector<grpc::Slice> slices;
+    (void)out.Dump(&slices);
+    std::string answer;
+    for (const grpc::Slice& sl : slices) {
+      answer.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    }
+    const Message* out_proto =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->output_type());
+    std::unique_ptr<Message> response(out_proto->New());
+    if (!response->ParseFromString(answer)) {
+      return SendError(res, 13, "could not decode the service's answer");
+    }
+    res.set_content(ToJson(*response) + "\n", "application/json");
+  });
+
+  svr.Get("/healthz", [typed](const httplib::Request&, httplib::Response& res) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::StatsResponse stats;
+    grpc::Status s = typed->Stats(&ctx, v1::StatsRequest(), &stats);
+    if (!s.ok()) return SendError(res, s.error_code(), s.error_message());
+    res.set_content("ok\n", "text/plain");
+  });
+
+  if (!options_.web_root.empty() && !svr.set_mount_point("/", options_.web_root)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--web-root '", options_.web_root, "' is not a readable directory"));
+  }
+  svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 404 && res.body.empty()) {
+      SendError(res, 5, absl::StrCat("no resource at ", req.path));
+    } else if (res.status == 413) {
+      SendError(res, 8, "request body too large");
+    }
+  });
+
+  // The HTTP library sets SO_REUSEPORT, which would let a second server share the port
+  // silently; probe with a plain socket first so a taken port is an error.
+  if (options_.port != 0 && !PortFree(options_.host, options_.port)) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot listen on ", options_.host, ":",
+                                                      options_.port, " for HTTP: address in use"));
+  }
+  bound_port_ = options_.port == 0
+                    ? svr.bind_to_any_port(options_.host)
+                    : (svr.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (bound_port_ <= 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot listen on ", options_.host, ":", options_.port, " for HTTP"));
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+void HttpGateway::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace innograph::server
