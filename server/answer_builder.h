@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "graph/query/traversal.h"
 #include "graph/store/store.h"
 #include "innograph/v1/graph.pb.h"
@@ -27,7 +27,8 @@ class AnswerBuilder {
   absl::StatusOr<const Node*> Get(uint32_t id);
 
   const GraphStore& store_;
-  absl::flat_hash_map<uint32_t, std::optional<Node>> cache_;
+  // Node-based: pointers returned by Get stay valid while more nodes are added.
+  absl::node_hash_map<uint32_t, std::optional<Node>> cache_;
 };
 
 }  // namespace innograph::server

@@ -123,7 +123,7 @@ absl::Status FromProto(const v1::Edge& in, const Schema& schema, EdgeWrite* out)
     if (!d.ok()) return WithContext(d.status(), "valid_to");
     e.valid.to = *d;
   }
-  e.weight = in.weight() == 0 ? 1.0 : in.weight();
+  e.weight = in.has_weight() ? in.weight() : 1.0;
   e.key = in.key();
   return CommonFromProto(in, &e.properties, &e.sources);
 }

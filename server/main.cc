@@ -12,6 +12,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -78,6 +79,50 @@ std::vector<char*> NormalizeFlags(int argc, char** argv, std::vector<std::string
   return out;
 }
 
+// absl's parser exits 1 on a bad flag; check first so that usage errors exit 2 with a message.
+std::string CheckFlags(const std::vector<char*>& args) {
+  static const char* kBuiltin[] = {"help",       "helpfull",        "helpshort", "helppackage",
+                                   "helpmatch",  "only_check_args", "version",   "fromenv",
+                                   "tryfromenv", "flagfile",        "undefok"};
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a == "--") break;
+    if (a.size() < 2 || a[0] != '-') continue;
+    std::string body = a.substr(a.compare(0, 2, "--") == 0 ? 2 : 1);
+    const size_t eq = body.find('=');
+    std::string name = body.substr(0, eq);
+    if (std::find(std::begin(kBuiltin), std::end(kBuiltin), name) != std::end(kBuiltin)) continue;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (!flag && name.compare(0, 2, "no") == 0) {
+      flag = absl::FindCommandLineFlag(name.substr(2));
+      if (flag && flag->IsOfType<bool>() && eq == std::string::npos) continue;
+      flag = nullptr;
+    }
+    if (!flag) return "unknown flag --" + name;
+    std::string value;
+    if (eq != std::string::npos) {
+      value = body.substr(eq + 1);
+    } else if (flag->IsOfType<bool>()) {
+      continue;
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return "--" + name + " needs a value";
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) return "--" + name + ": " + error;
+  }
+  return "";
+}
+
+// Splits HOST:PORT; false when the port is not a number in 0..65535.
+bool SplitAddress(const std::string& address, std::string* host, int* port) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *host = address.substr(0, colon);
+  return absl::SimpleAtoi(address.substr(colon + 1), port) && *port >= 0 && *port <= 65535;
+}
+
 int Serve() {
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
   std::error_code ec;
@@ -133,6 +178,13 @@ int Serve() {
   grpc::ServerBuilder builder;
   int port = 0;
   const std::string listen = absl::GetFlag(FLAGS_listen);
+  std::string listen_host;
+  int listen_port = 0;
+  if (!SplitAddress(listen, &listen_host, &listen_port)) {
+    std::cerr << "innograph-server: cannot listen on '" << listen
+              << "': want HOST:PORT with a port in 0..65535\n";
+    return kExitListen;
+  }
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
   // No SO_REUSEPORT: a second server on the same port must fail, not share it.
@@ -146,14 +198,12 @@ int Serve() {
   std::unique_ptr<HttpGateway> http;
   if (const std::string http_addr = absl::GetFlag(FLAGS_http); !http_addr.empty()) {
     HttpGateway::Options http_options;
-    const size_t colon = http_addr.rfind(':');
-    if (colon == std::string::npos ||
-        !absl::SimpleAtoi(http_addr.substr(colon + 1), &http_options.port)) {
-      std::cerr << "innograph-server: --http '" << http_addr << "': want HOST:PORT\n";
+    if (!SplitAddress(http_addr, &http_options.host, &http_options.port)) {
+      std::cerr << "innograph-server: --http '" << http_addr
+                << "': want HOST:PORT with a port in 0..65535\n";
       server->Shutdown();
-      return kExitUsage;
+      return kExitListen;
     }
-    http_options.host = http_addr.substr(0, colon);
     std::string web_root = absl::GetFlag(FLAGS_web_root);
     if (!web_root.empty() && std::filesystem::is_directory(web_root)) {
       http_options.web_root = web_root;
@@ -217,6 +267,10 @@ int main(int argc, char** argv) {
       "Exit codes: 0 clean shutdown, 2 usage, 3 store unusable or locked, 4 cannot listen.");
   std::vector<std::string> storage;
   std::vector<char*> args = innograph::server::NormalizeFlags(argc, argv, &storage);
+  if (std::string error = innograph::server::CheckFlags(args); !error.empty()) {
+    std::cerr << "innograph-server: " << error << " (try --help)\n";
+    return innograph::server::kExitUsage;
+  }
   std::vector<char*> rest = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   if (rest.size() > 2 || (rest.size() == 2 && std::string(rest[1]) != "serve")) {
     std::cerr << "innograph-server: unknown command '" << rest[1] << "' (try --help)\n";

@@ -54,7 +54,7 @@ absl::StatusOr<TopologyFilter> ParseFilter(const v1::Filter& f, const Schema& sc
     return absl::InvalidArgumentError(
         absl::StrCat("filter.min_weight: ", f.min_weight(), " must be a finite number >= 0"));
   }
-  out.min_weight = static_cast<float>(f.min_weight());
+  out.min_weight = f.min_weight();
   return out;
 }
 

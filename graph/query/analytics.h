@@ -61,8 +61,9 @@ absl::StatusOr<std::vector<double>> PageRank(const AnalyticsGraph& g, double dam
 
 // Shortest-path (hop count, edge weights ignored) betweenness centrality.
 //
-// samples == 0 or samples >= n: exact, by Boost.Graph's brandes_betweenness_centrality on an
-// undirected (or, for a directed `g`, directed) boost::adjacency_list copy of `g`. Values equal
+// samples == 0 or samples >= n: exact, by Boost.Graph's brandes_betweenness_centrality on a
+// boost::compressed_sparse_row_graph holding g's arcs (both directions of an undirected edge;
+// see centrality.cc for why not an undirected adjacency_list). Values equal
 // networkx.betweenness_centrality(G, normalized=normalized): unnormalized, each unordered pair
 // counts once in an undirected graph; normalized divides by (n-1)(n-2)/2 (undirected) or
 // (n-1)(n-2) (directed), and is left unscaled when n <= 2. O(n m) time, O(n + m) memory.
@@ -132,14 +133,15 @@ struct CommunitiesResult {
   bool converged = true;
 };
 
-// Louvain method (Blondel et al. 2008) maximizing weighted modularity with `resolution`:
-// levels of local moving (each node, in an order shuffled once per level with
-// std::mt19937_64(seed), moves to the neighbouring community with the largest strictly
-// positive modularity gain, passes repeat until no node moves) followed by aggregation of each
-// community into one node, until a level moves no node. A given seed is deterministic.
-// A directed `g` is treated as undirected, the weights of u->v and v->u summed. Comparable in
-// quality with networkx.algorithms.community.louvain_communities (not the same partition: the
-// random orders differ). Roughly O(m) per pass; a few passes per level, few levels.
+// Louvain method (Blondel et al. 2008) maximizing weighted modularity with `resolution`.
+// Levels of local moving followed by aggregation of each community into one node. Local moving
+// visits the nodes in an order shuffled once per level with std::mt19937_64(seed) and moves
+// each to the neighbouring community of largest strictly positive modularity gain; passes repeat
+// until one moves nothing or gains less than 1e-6 (the reference implementation's rule). Levels
+// repeat until one moves nothing or gains less than 1e-7 (networkx's threshold). A given seed is
+// deterministic. A directed `g` is treated as undirected, the weights of u->v and v->u summed.
+// Comparable in quality with networkx.algorithms.community.louvain_communities (not the same
+// partition: the random orders differ). O(m) per pass, typically tens of passes in all.
 //
 // Errors: INVALID_ARGUMENT when resolution is negative or not finite; DEADLINE_EXCEEDED when
 // cancelled (polled every few thousand node visits).

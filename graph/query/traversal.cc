@@ -308,7 +308,7 @@ std::optional<Path> TimeRespectingBfs(const Topology::Reader& r, uint32_t source
     int parent;  // Index into states, -1 for the first step.
   };
   std::vector<State> states;
-  absl::flat_hash_set<std::pair<const AdjEntry*, bool>> seen;
+  absl::flat_hash_set<std::pair<uint32_t, bool>> seen;  // (edge id, walked forward)
   std::vector<int> frontier;
   auto finish = [&](int i) {
     std::vector<Step> steps;
@@ -319,7 +319,7 @@ std::optional<Path> TimeRespectingBfs(const Topology::Reader& r, uint32_t source
   bool stop = false;
   int found = -1;
   ForEachStep(r, source, dir, filter, budget, target, [&](const Step& s) {
-    seen.insert({s.entry, s.forward});
+    seen.insert({s.entry->edge, s.forward});
     states.push_back({s, -1});
     if (s.to == target) {
       found = static_cast<int>(states.size()) - 1;
@@ -334,8 +334,10 @@ std::optional<Path> TimeRespectingBfs(const Topology::Reader& r, uint32_t source
     for (int i : frontier) {
       const Step cur = states[i].step;
       ForEachStep(r, cur.to, dir, filter, budget, target, [&](const Step& s) {
-        if (s.entry == cur.entry || s.to == source || !Overlap(*s.entry, *cur.entry)) return true;
-        if (!seen.insert({s.entry, s.forward}).second) return true;
+        if (s.entry->edge == cur.entry->edge || s.to == source || !Overlap(*s.entry, *cur.entry)) {
+          return true;
+        }
+        if (!seen.insert({s.entry->edge, s.forward}).second) return true;
         if (states.size() >= budget.limits().max_visited) {
           budget.truncation()->Hit(LimitKind::kVisited);
           stop = true;

@@ -203,30 +203,60 @@ void GraphStore::SetCommitListener(std::function<void(const ChangeSet&)> listene
 // ---------------------------------------------------------------------------------------------
 // Writes
 
-absl::StatusOr<UpsertResult> GraphStore::UpsertNodes(std::vector<Node> nodes) {
-  if (nodes.empty()) return absl::InvalidArgumentError("nodes: empty batch");
-  if (nodes.size() > kMaxBatch) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("nodes: ", nodes.size(), " in one batch, at most ", kMaxBatch));
-  }
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    RETURN_IF_ERROR(Prefixed(schema_->ValidateNode(nodes[i]), NodeLabel(i, nodes[i])));
-  }
-  // The last occurrence of each key wins.
-  absl::flat_hash_map<std::string, size_t> last;
-  for (size_t i = 0; i < nodes.size(); ++i) last[nodes[i].key] = i;
-
-  std::lock_guard lock(write_mu_);
-  uint64_t next_id = next_node_id_;
-  StoreCounts counts = counts_;
+// Everything one write call stages before it commits: the batch, the change set, the id
+// counters and counts as they will be after the commit, and what the batch already holds (so
+// that edges may name nodes of the same batch and a later entry updates an earlier one).
+struct GraphStore::WriteState {
   rocksdb::WriteBatch batch;
   ChangeSet changes;
-  UpsertResult result;
+  uint64_t next_node = 0;
+  uint64_t next_edge = 0;
+  StoreCounts counts;
+  absl::flat_hash_map<std::string, NodeId> node_by_key;  // Nodes of this batch.
+  absl::flat_hash_map<uint64_t, KindId> kind_of;         // Node id -> kind (cache).
+  // Edges of this batch: final state, stored state before (when it existed), and lookups.
+  std::vector<Edge> out;
+  std::vector<std::optional<Edge>> old;
+  absl::flat_hash_map<std::string, size_t> by_identity;
+  absl::flat_hash_map<std::string, size_t> by_key;
+  absl::flat_hash_map<uint64_t, size_t> by_id;
+};
+
+GraphStore::WriteState GraphStore::BeginWrite() const {
+  WriteState st;
+  st.next_node = next_node_id_;
+  st.next_edge = next_edge_id_;
+  st.counts = counts_;
+  return st;
+}
+
+absl::Status GraphStore::StageNodes(WriteState& st, std::vector<Node>& nodes, UpsertResult* result,
+                                    std::vector<ItemError>* errors) {
+  // With `errors`, an invalid item is reported there and left out; without, it fails the call.
+  auto reject = [&](size_t i, absl::Status s) -> absl::Status {
+    s = Prefixed(s, NodeLabel(i, nodes[i]));
+    if (!errors) return s;
+    errors->push_back({i, std::move(s)});
+    return absl::OkStatus();
+  };
+  std::vector<bool> valid(nodes.size(), true);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    absl::Status s = schema_->ValidateNode(nodes[i]);
+    if (!s.ok()) {
+      valid[i] = false;
+      RETURN_IF_ERROR(reject(i, s));
+    }
+  }
+  // The last valid occurrence of each key wins.
+  absl::flat_hash_map<std::string, size_t> last;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (valid[i]) last[nodes[i].key] = i;
+  }
   absl::flat_hash_map<std::string, NodeId> assigned;
   std::string value;
   for (size_t i = 0; i < nodes.size(); ++i) {
     Node& node = nodes[i];
-    if (last[node.key] != i) continue;
+    if (!valid[i] || last[node.key] != i) continue;
     std::vector<std::string> old_tokens;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kKeys], node.key, &value);
     if (s.ok()) {
@@ -237,73 +267,61 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertNodes(std::vector<Node> nodes) {
       Node old;
       RETURN_IF_ERROR(records::DecodeNode(value, &old));
       if (old.kind != node.kind) {
-        return absl::FailedPreconditionError(
-            absl::StrCat(NodeLabel(i, node), "kind: the node exists with kind '",
-                         schema_->Kind(old.kind)->name, "'; a kind cannot change (got '",
-                         schema_->Kind(node.kind)->name, "'): delete the node first"));
+        RETURN_IF_ERROR(
+            reject(i, absl::FailedPreconditionError(absl::StrCat(
+                          "kind: the node exists with kind '", schema_->Kind(old.kind)->name,
+                          "'; a kind cannot change (got '", schema_->Kind(node.kind)->name,
+                          "'): delete the node first"))));
+        continue;
       }
       old_tokens = NodeTokens(old);
     } else if (s.IsNotFound()) {
-      node.id = NodeId(next_id++);
-      batch.Put(cfs_[kKeys], node.key, keys::IdValue(node.id.value)).PermitUncheckedError();
-      ++counts.by_kind[node.kind.value];
-      ++counts.nodes;
-      ++result.created;
+      if (st.next_node > kMaxId) {
+        return absl::ResourceExhaustedError("nodes: the store has used all 2^32 node ids");
+      }
+      node.id = NodeId(st.next_node++);
+      st.batch.Put(cfs_[kKeys], node.key, keys::IdValue(node.id.value)).PermitUncheckedError();
+      ++st.counts.by_kind[node.kind.value];
+      ++st.counts.nodes;
+      ++result->created;
     } else {
       return FromRocks(s, "reading keys");
     }
     std::vector<std::string> new_tokens = NodeTokens(node);
     for (const std::string& t : old_tokens) {
       if (!std::binary_search(new_tokens.begin(), new_tokens.end(), t)) {
-        batch.Delete(cfs_[kNames], keys::NameKey(t, node.id)).PermitUncheckedError();
+        st.batch.Delete(cfs_[kNames], keys::NameKey(t, node.id)).PermitUncheckedError();
       }
     }
     for (const std::string& t : new_tokens) {
       if (!std::binary_search(old_tokens.begin(), old_tokens.end(), t)) {
-        batch.Put(cfs_[kNames], keys::NameKey(t, node.id), "").PermitUncheckedError();
+        st.batch.Put(cfs_[kNames], keys::NameKey(t, node.id), "").PermitUncheckedError();
       }
     }
-    batch.Put(cfs_[kNodes], keys::NodeKey(node.id), records::EncodeNode(node))
+    st.batch.Put(cfs_[kNodes], keys::NodeKey(node.id), records::EncodeNode(node))
         .PermitUncheckedError();
     assigned[node.key] = node.id;
+    st.node_by_key[node.key] = node.id;
+    st.kind_of[node.id.value] = node.kind;
   }
-  for (const Node& node : nodes) result.ids.push_back(assigned[node.key].value);
-  if (next_id - 1 > kMaxId) {
-    return absl::ResourceExhaustedError("nodes: the store has used all 2^32 node ids");
-  }
-  if (next_id != next_node_id_) {
-    batch.Put(cfs_[kMeta], kMetaNextNode, keys::IdValue(next_id)).PermitUncheckedError();
-  }
-  for (uint32_t k = 0; k < counts.by_kind.size(); ++k) {
-    if (counts.by_kind[k] != counts_.by_kind[k]) {
-      batch.Put(cfs_[kMeta], CountKey(kMetaKindCount, k), keys::IdValue(counts.by_kind[k]))
-          .PermitUncheckedError();
-    }
+  for (const Node& node : nodes) {
+    auto it = assigned.find(node.key);
+    result->ids.push_back(it == assigned.end() ? 0 : it->second.value);
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
-    if (last[nodes[i].key] == i) changes.nodes_upserted.push_back(std::move(nodes[i]));
+    if (valid[i] && last[nodes[i].key] == i && assigned.contains(nodes[i].key)) {
+      st.changes.nodes_upserted.push_back(std::move(nodes[i]));
+    }
   }
-  RETURN_IF_ERROR(Commit(&batch, std::move(changes)));
-  next_node_id_ = next_id;
-  counts_ = std::move(counts);
-  return result;
+  return absl::OkStatus();
 }
 
-absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writes) {
-  if (writes.empty()) return absl::InvalidArgumentError("edges: empty batch");
-  if (writes.size() > kMaxBatch) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("edges: ", writes.size(), " in one batch, at most ", kMaxBatch));
-  }
-  std::lock_guard lock(write_mu_);
-  uint64_t next_id = next_edge_id_;
-  StoreCounts counts = counts_;
+absl::Status GraphStore::StageEdges(WriteState& st, std::vector<EdgeWrite>& writes,
+                                    UpsertResult* result, std::vector<ItemError>* errors) {
   rocksdb::ReadOptions ro;
   std::string value;
-
-  absl::flat_hash_map<uint64_t, KindId> kind_of;  // Node id -> kind, for endpoint checks.
   auto node_kind = [&](NodeId id, absl::string_view field) -> absl::StatusOr<KindId> {
-    if (auto it = kind_of.find(id.value); it != kind_of.end()) return it->second;
+    if (auto it = st.kind_of.find(id.value); it != st.kind_of.end()) return it->second;
     rocksdb::Status s = db_->Get(ro, cfs_[kNodes], keys::NodeKey(id), &value);
     if (s.IsNotFound()) {
       return absl::NotFoundError(absl::StrCat(field, ": no node with id ", id.value));
@@ -311,7 +329,7 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writ
     RETURN_IF_ERROR(FromRocks(s, "reading a node"));
     Node n;
     RETURN_IF_ERROR(records::DecodeNode(value, &n));
-    kind_of[id.value] = n.kind;
+    st.kind_of[id.value] = n.kind;
     return n.kind;
   };
   auto resolve = [&](NodeId id, const std::string& key,
@@ -321,6 +339,7 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writ
           absl::StrCat(field, "_key/", field, "_id: exactly one must be set"));
     }
     if (id.valid()) return id;
+    if (auto it = st.node_by_key.find(key); it != st.node_by_key.end()) return it->second;
     rocksdb::Status s = db_->Get(ro, cfs_[kKeys], key, &value);
     if (s.IsNotFound()) {
       return absl::NotFoundError(absl::StrCat(field, "_key: no node with key '", key, "'"));
@@ -329,14 +348,7 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writ
     return NodeId(keys::DecodeIdValue(value));
   };
 
-  // Edges of this batch by identity, so that a later entry updates an earlier one.
-  absl::flat_hash_map<std::string, size_t> pending_by_identity;
-  absl::flat_hash_map<std::string, size_t> pending_by_key;
-  absl::flat_hash_map<uint64_t, size_t> pending_by_id;
-  std::vector<Edge> out;                 // Final state of each distinct edge.
-  std::vector<std::optional<Edge>> old;  // Stored state before, when it existed.
-  std::vector<size_t> slot_of(writes.size());
-
+  std::vector<size_t> slot_of(writes.size(), SIZE_MAX);
   for (size_t i = 0; i < writes.size(); ++i) {
     EdgeWrite& w = writes[i];
     Edge& e = w.edge;
@@ -345,21 +357,34 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writ
         absl::StrCat("edges[", i, "] (", type ? type->name : "?", " ",
                      e.from.valid() ? absl::StrCat(e.from.value) : w.from_key, " -> ",
                      e.to.valid() ? absl::StrCat(e.to.value) : w.to_key, "): ");
-    auto fail = [&](const absl::Status& s) { return Prefixed(s, label); };
-    if (!type)
-      return fail(absl::InvalidArgumentError(absl::StrCat("type: unknown type id ", e.type.value)));
+    // Storage failures always fail the call; item errors are reported or fail it.
+    bool skipped = false;
+    auto item = [&](const absl::Status& s) -> absl::Status {
+      if (s.ok()) return s;
+      absl::Status p = Prefixed(s, label);
+      if (!errors || absl::IsInternal(s) || absl::IsDataLoss(s)) return p;
+      errors->push_back({i, std::move(p)});
+      skipped = true;
+      return absl::OkStatus();
+    };
+    if (!type) {
+      RETURN_IF_ERROR(
+          item(absl::InvalidArgumentError(absl::StrCat("type: unknown type id ", e.type.value))));
+      continue;
+    }
 
-    // The stored edge this write updates, if any.
+    // The stored (or staged) edge this write updates, if any.
     std::optional<Edge> existing;
     std::optional<size_t> pending;
     auto load_existing = [&](EdgeId id) -> absl::Status {
-      if (auto it = pending_by_id.find(id.value); it != pending_by_id.end()) {
+      if (auto it = st.by_id.find(id.value); it != st.by_id.end()) {
         pending = it->second;
         return absl::OkStatus();
       }
       rocksdb::Status s = db_->Get(ro, cfs_[kEdgeIds], keys::EdgeIdKey(id), &value);
-      if (s.IsNotFound())
+      if (s.IsNotFound()) {
         return absl::NotFoundError(absl::StrCat("id: no edge with id ", id.value));
+      }
       RETURN_IF_ERROR(FromRocks(s, "reading edge_ids"));
       Edge x;
       x.id = id;
@@ -373,40 +398,47 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writ
     };
 
     if (e.id.valid()) {
-      RETURN_IF_ERROR(fail(load_existing(e.id)));
-      const Edge& cur = pending ? out[*pending] : *existing;
+      RETURN_IF_ERROR(item(load_existing(e.id)));
+      if (skipped) continue;
+      const Edge& cur = pending ? st.out[*pending] : *existing;
       if (!e.from.valid() && w.from_key.empty()) e.from = cur.from;
       if (!e.to.valid() && w.to_key.empty()) e.to = cur.to;
     }
     auto from = resolve(e.from, w.from_key, "from");
-    if (!from.ok()) return fail(from.status());
+    if (!from.ok()) RETURN_IF_ERROR(item(from.status()));
+    if (skipped) continue;
     auto to = resolve(e.to, w.to_key, "to");
-    if (!to.ok()) return fail(to.status());
+    if (!to.ok()) RETURN_IF_ERROR(item(to.status()));
+    if (skipped) continue;
     e.from = *from;
     e.to = *to;
     auto from_kind = node_kind(e.from, "from_id");
-    if (!from_kind.ok()) return fail(from_kind.status());
+    if (!from_kind.ok()) RETURN_IF_ERROR(item(from_kind.status()));
+    if (skipped) continue;
     auto to_kind = node_kind(e.to, "to_id");
-    if (!to_kind.ok()) return fail(to_kind.status());
-    RETURN_IF_ERROR(fail(schema_->ValidateEdge(e, *from_kind, *to_kind)));
+    if (!to_kind.ok()) RETURN_IF_ERROR(item(to_kind.status()));
+    if (skipped) continue;
+    RETURN_IF_ERROR(item(schema_->ValidateEdge(e, *from_kind, *to_kind)));
+    if (skipped) continue;
 
     std::string identity = keys::EdgePrefix(e.from, e.type, e.to);
     keys::PutFixed32BE(&identity, static_cast<uint32_t>(e.valid.from.days));
     if (!e.id.valid()) {
       if (!e.key.empty()) {
-        if (auto it = pending_by_key.find(e.key); it != pending_by_key.end()) {
+        if (auto it = st.by_key.find(e.key); it != st.by_key.end()) {
           pending = it->second;
         } else {
           rocksdb::Status s = db_->Get(ro, cfs_[kEdgeKeys], e.key, &value);
           if (s.ok()) {
-            RETURN_IF_ERROR(fail(load_existing(EdgeId(keys::DecodeIdValue(value)))));
+            RETURN_IF_ERROR(item(load_existing(EdgeId(keys::DecodeIdValue(value)))));
+            if (skipped) continue;
           } else if (!s.IsNotFound()) {
             return FromRocks(s, "reading edge_keys");
           }
         }
       }
       if (!pending && !existing) {
-        if (auto pi = pending_by_identity.find(identity); pi != pending_by_identity.end()) {
+        if (auto pi = st.by_identity.find(identity); pi != st.by_identity.end()) {
           pending = pi->second;
         } else {
           // Natural identity: same endpoints, type and start date.
@@ -430,83 +462,146 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writ
         }
       }
     }
-    const Edge* cur = pending ? &out[*pending] : existing ? &*existing : nullptr;
-    if (cur) {
-      if (cur->type != e.type || cur->from != e.from || cur->to != e.to) {
-        return fail(absl::FailedPreconditionError(
-            absl::StrCat("edge ", cur->id.value,
-                         " exists with another type or endpoints; an edge's type and "
-                         "endpoints cannot change: delete it and add a new one")));
-      }
-      e.id = cur->id;
+    const Edge* cur = pending ? &st.out[*pending] : existing ? &*existing : nullptr;
+    if (cur && (cur->type != e.type || cur->from != e.from || cur->to != e.to)) {
+      RETURN_IF_ERROR(item(absl::FailedPreconditionError(
+          absl::StrCat("edge ", cur->id.value,
+                       " exists with another type or endpoints; an edge's type and "
+                       "endpoints cannot change: delete it and add a new one"))));
+      continue;
     }
+    if (cur) e.id = cur->id;
     if (!e.key.empty() && (!cur || cur->key != e.key)) {
       // A new key must not belong to another edge.
-      auto pk = pending_by_key.find(e.key);
-      if (pk != pending_by_key.end() && out[pk->second].id != e.id) {
-        return fail(absl::FailedPreconditionError(
-            absl::StrCat("key: '", e.key, "' already names edge ", out[pk->second].id.value)));
+      uint64_t owner = 0;
+      if (auto pk = st.by_key.find(e.key); pk != st.by_key.end()) {
+        owner = st.out[pk->second].id.value;
+      } else if (db_->Get(ro, cfs_[kEdgeKeys], e.key, &value).ok()) {
+        owner = keys::DecodeIdValue(value);
       }
-      rocksdb::Status s = db_->Get(ro, cfs_[kEdgeKeys], e.key, &value);
-      if (s.ok() && keys::DecodeIdValue(value) != e.id.value) {
-        return fail(absl::FailedPreconditionError(
-            absl::StrCat("key: '", e.key, "' already names edge ", keys::DecodeIdValue(value))));
+      if (owner != 0 && owner != e.id.value) {
+        RETURN_IF_ERROR(item(absl::FailedPreconditionError(
+            absl::StrCat("key: '", e.key, "' already names edge ", owner))));
+        continue;
       }
     }
     if (pending) {
-      out[*pending] = e;
+      st.out[*pending] = e;
       slot_of[i] = *pending;
     } else {
-      if (!e.id.valid()) e.id = EdgeId(next_id++);
-      slot_of[i] = out.size();
-      out.push_back(e);
-      old.push_back(existing);
+      if (!e.id.valid()) {
+        if (st.next_edge > kMaxId) {
+          return absl::ResourceExhaustedError("edges: the store has used all 2^32 edge ids");
+        }
+        e.id = EdgeId(st.next_edge++);
+      }
+      slot_of[i] = st.out.size();
+      st.out.push_back(e);
+      st.old.push_back(existing);
     }
-    pending_by_id[e.id.value] = slot_of[i];
-    pending_by_identity[identity] = slot_of[i];
-    if (!e.key.empty()) pending_by_key[e.key] = slot_of[i];
+    st.by_id[e.id.value] = slot_of[i];
+    st.by_identity[identity] = slot_of[i];
+    if (!e.key.empty()) st.by_key[e.key] = slot_of[i];
   }
+  for (size_t i = 0; i < writes.size(); ++i) {
+    result->ids.push_back(slot_of[i] == SIZE_MAX ? 0 : st.out[slot_of[i]].id.value);
+  }
+  for (const std::optional<Edge>& o : st.old) result->created += o ? 0 : 1;
+  return absl::OkStatus();
+}
 
-  rocksdb::WriteBatch batch;
-  ChangeSet changes;
-  UpsertResult result;
-  for (size_t j = 0; j < out.size(); ++j) {
-    const Edge& e = out[j];
-    if (!old[j]) {
-      ++counts.by_type[e.type.value];
-      ++counts.edges;
-      ++result.created;
-      batch.Put(cfs_[kInEdges], keys::EdgeKey(e.to, e.type, e.from, e.id), "")
+absl::Status GraphStore::FinishWrite(WriteState& st) {
+  for (size_t j = 0; j < st.out.size(); ++j) {
+    const Edge& e = st.out[j];
+    const std::optional<Edge>& old = st.old[j];
+    if (!old) {
+      ++st.counts.by_type[e.type.value];
+      ++st.counts.edges;
+      st.batch.Put(cfs_[kInEdges], keys::EdgeKey(e.to, e.type, e.from, e.id), "")
           .PermitUncheckedError();
-      batch.Put(cfs_[kEdgeIds], keys::EdgeIdKey(e.id), keys::EdgeIdValue(e.from, e.type, e.to))
+      st.batch.Put(cfs_[kEdgeIds], keys::EdgeIdKey(e.id), keys::EdgeIdValue(e.from, e.type, e.to))
           .PermitUncheckedError();
-    } else if (!old[j]->key.empty() && old[j]->key != e.key) {
-      batch.Delete(cfs_[kEdgeKeys], old[j]->key).PermitUncheckedError();
+    } else if (!old->key.empty() && old->key != e.key) {
+      st.batch.Delete(cfs_[kEdgeKeys], old->key).PermitUncheckedError();
     }
     if (!e.key.empty()) {
-      batch.Put(cfs_[kEdgeKeys], e.key, keys::IdValue(e.id.value)).PermitUncheckedError();
+      st.batch.Put(cfs_[kEdgeKeys], e.key, keys::IdValue(e.id.value)).PermitUncheckedError();
     }
-    batch.Put(cfs_[kOutEdges], keys::EdgeKey(e.from, e.type, e.to, e.id), records::EncodeEdge(e))
+    st.batch.Put(cfs_[kOutEdges], keys::EdgeKey(e.from, e.type, e.to, e.id), records::EncodeEdge(e))
         .PermitUncheckedError();
-    changes.edges_upserted.push_back(e);
-    changes.edges_created.push_back(!old[j]);
+    st.changes.edges_upserted.push_back(e);
+    st.changes.edges_created.push_back(!old);
   }
-  for (size_t i = 0; i < writes.size(); ++i) result.ids.push_back(out[slot_of[i]].id.value);
-  if (next_id - 1 > kMaxId) {
-    return absl::ResourceExhaustedError("edges: the store has used all 2^32 edge ids");
+  if (st.next_node != next_node_id_) {
+    st.batch.Put(cfs_[kMeta], kMetaNextNode, keys::IdValue(st.next_node)).PermitUncheckedError();
   }
-  if (next_id != next_edge_id_) {
-    batch.Put(cfs_[kMeta], kMetaNextEdge, keys::IdValue(next_id)).PermitUncheckedError();
+  if (st.next_edge != next_edge_id_) {
+    st.batch.Put(cfs_[kMeta], kMetaNextEdge, keys::IdValue(st.next_edge)).PermitUncheckedError();
+  }
+  PutCounts(&st.batch, st.counts);
+  if (st.batch.Count() == 0) return absl::OkStatus();
+  RETURN_IF_ERROR(Commit(&st.batch, std::move(st.changes)));
+  next_node_id_ = st.next_node;
+  next_edge_id_ = st.next_edge;
+  counts_ = std::move(st.counts);
+  return absl::OkStatus();
+}
+
+void GraphStore::PutCounts(void* batch_ptr, const StoreCounts& counts) const {
+  auto* batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
+  for (uint32_t k = 0; k < counts.by_kind.size(); ++k) {
+    if (counts.by_kind[k] != counts_.by_kind[k]) {
+      batch->Put(cfs_[kMeta], CountKey(kMetaKindCount, k), keys::IdValue(counts.by_kind[k]))
+          .PermitUncheckedError();
+    }
   }
   for (uint32_t t = 0; t < counts.by_type.size(); ++t) {
     if (counts.by_type[t] != counts_.by_type[t]) {
-      batch.Put(cfs_[kMeta], CountKey(kMetaTypeCount, t), keys::IdValue(counts.by_type[t]))
+      batch->Put(cfs_[kMeta], CountKey(kMetaTypeCount, t), keys::IdValue(counts.by_type[t]))
           .PermitUncheckedError();
     }
   }
-  RETURN_IF_ERROR(Commit(&batch, std::move(changes)));
-  next_edge_id_ = next_id;
-  counts_ = std::move(counts);
+}
+
+absl::StatusOr<UpsertResult> GraphStore::UpsertNodes(std::vector<Node> nodes) {
+  if (nodes.empty()) return absl::InvalidArgumentError("nodes: empty batch");
+  if (nodes.size() > kMaxBatch) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("nodes: ", nodes.size(), " in one batch, at most ", kMaxBatch));
+  }
+  std::lock_guard lock(write_mu_);
+  WriteState st = BeginWrite();
+  UpsertResult result;
+  RETURN_IF_ERROR(StageNodes(st, nodes, &result, nullptr));
+  RETURN_IF_ERROR(FinishWrite(st));
+  return result;
+}
+
+absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writes) {
+  if (writes.empty()) return absl::InvalidArgumentError("edges: empty batch");
+  if (writes.size() > kMaxBatch) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("edges: ", writes.size(), " in one batch, at most ", kMaxBatch));
+  }
+  std::lock_guard lock(write_mu_);
+  WriteState st = BeginWrite();
+  UpsertResult result;
+  RETURN_IF_ERROR(StageEdges(st, writes, &result, nullptr));
+  RETURN_IF_ERROR(FinishWrite(st));
+  return result;
+}
+
+absl::StatusOr<BatchResult> GraphStore::UpsertBatch(std::vector<Node> nodes,
+                                                    std::vector<EdgeWrite> edges,
+                                                    bool skip_invalid) {
+  std::lock_guard lock(write_mu_);
+  WriteState st = BeginWrite();
+  BatchResult result;
+  RETURN_IF_ERROR(
+      StageNodes(st, nodes, &result.nodes, skip_invalid ? &result.node_errors : nullptr));
+  RETURN_IF_ERROR(
+      StageEdges(st, edges, &result.edges, skip_invalid ? &result.edge_errors : nullptr));
+  RETURN_IF_ERROR(FinishWrite(st));
   return result;
 }
 
@@ -582,18 +677,7 @@ absl::StatusOr<DeleteResult> GraphStore::DeleteNodes(const std::vector<NodeRef>&
     --counts.by_type[e.type.value];
     --counts.edges;
   }
-  for (uint32_t k = 0; k < counts.by_kind.size(); ++k) {
-    if (counts.by_kind[k] != counts_.by_kind[k]) {
-      batch.Put(cfs_[kMeta], CountKey(kMetaKindCount, k), keys::IdValue(counts.by_kind[k]))
-          .PermitUncheckedError();
-    }
-  }
-  for (uint32_t t = 0; t < counts.by_type.size(); ++t) {
-    if (counts.by_type[t] != counts_.by_type[t]) {
-      batch.Put(cfs_[kMeta], CountKey(kMetaTypeCount, t), keys::IdValue(counts.by_type[t]))
-          .PermitUncheckedError();
-    }
-  }
+  PutCounts(&batch, counts);
   DeleteResult result{static_cast<uint32_t>(changes.nodes_deleted.size()),
                       static_cast<uint32_t>(edges.deleted.size())};
   changes.edges_deleted = std::move(edges.deleted);
@@ -641,12 +725,7 @@ absl::StatusOr<DeleteResult> GraphStore::DeleteEdges(const std::vector<EdgeId>& 
     --counts.by_type[e.type.value];
     --counts.edges;
   }
-  for (uint32_t t = 0; t < counts.by_type.size(); ++t) {
-    if (counts.by_type[t] != counts_.by_type[t]) {
-      batch.Put(cfs_[kMeta], CountKey(kMetaTypeCount, t), keys::IdValue(counts.by_type[t]))
-          .PermitUncheckedError();
-    }
-  }
+  PutCounts(&batch, counts);
   DeleteResult result{0, static_cast<uint32_t>(edges.deleted.size())};
   if (result.edges == 0) return result;
   ChangeSet changes;

@@ -63,6 +63,19 @@ struct UpsertResult {
   uint32_t created = 0;       // How many were new.
 };
 
+// An item a skip_invalid write left out, and why.
+struct ItemError {
+  size_t index = 0;  // Position in the input.
+  absl::Status status;
+};
+
+struct BatchResult {
+  UpsertResult nodes;  // ids are 0 for items left out.
+  UpsertResult edges;
+  std::vector<ItemError> node_errors;  // With skip_invalid.
+  std::vector<ItemError> edge_errors;
+};
+
 struct DeleteResult {
   uint32_t nodes = 0;
   uint32_t edges = 0;
@@ -127,6 +140,12 @@ class GraphStore {
   // Upserts edges: by edge.id when set, else by edge.key when set, else by
   // (from, type, to, valid.from).
   absl::StatusOr<UpsertResult> UpsertEdges(std::vector<EdgeWrite> edges);
+  // Upserts nodes, then edges, in one atomic batch of any size (edges may name the batch's
+  // nodes by key). Without skip_invalid the first invalid item fails the call and nothing is
+  // written; with it, invalid items are reported in the result and left out, and the valid ones
+  // are written. Storage errors always fail the call. Used by imports.
+  absl::StatusOr<BatchResult> UpsertBatch(std::vector<Node> nodes, std::vector<EdgeWrite> edges,
+                                          bool skip_invalid);
   // Deletes nodes and all their edges.
   absl::StatusOr<DeleteResult> DeleteNodes(const std::vector<NodeRef>& refs, bool allow_missing);
   // Deletes edges by id or key.
@@ -163,7 +182,15 @@ class GraphStore {
 
  private:
   GraphStore() = default;
+  struct WriteState;
   absl::Status LoadMeta();
+  WriteState BeginWrite() const;
+  absl::Status StageNodes(WriteState& st, std::vector<Node>& nodes, UpsertResult* result,
+                          std::vector<ItemError>* errors);
+  absl::Status StageEdges(WriteState& st, std::vector<EdgeWrite>& edges, UpsertResult* result,
+                          std::vector<ItemError>* errors);
+  absl::Status FinishWrite(WriteState& st);
+  void PutCounts(void* batch, const StoreCounts& counts) const;
   absl::Status Commit(void* batch, ChangeSet changes);
 
   std::string dir_;

@@ -15,8 +15,8 @@ AdjEntry Entry(const Edge& e, NodeId nbr) {
                   0,
                   e.valid.from.days,
                   e.valid.to.days,
-                  static_cast<float>(e.weight),
-                  static_cast<uint32_t>(e.id.value)};
+                  static_cast<uint32_t>(e.id.value),
+                  e.weight};
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 // committed write (Apply, called by the store's commit listener under the store's write lock,
 // so it sees writes in commit order and a query sees every acknowledged write).
 //
-// Layout: per node id, two vectors of AdjEntry (out and in), 24 bytes per entry, so an edge
-// costs 48 bytes plus vector slack; properties stay in RocksDB.
+// Layout: per node id, two vectors of AdjEntry (out and in), 32 bytes per entry, so an edge
+// costs 64 bytes plus vector slack; properties stay in RocksDB.
 //
 // Thread safety: readers hold a shared lock through a Reader for the length of one bounded
 // traversal (every traversal has limits and a deadline); Apply takes the exclusive lock for
@@ -33,10 +33,10 @@ struct AdjEntry {
   uint16_t unused;  // Padding, zero.
   int32_t from;     // valid.from, days since 1970-01-01 (INT32_MIN = open).
   int32_t to;       // valid.to (INT32_MAX = open).
-  float weight;     // Edge weight.
   uint32_t edge;    // EdgeId value.
+  double weight;    // Edge weight (exact: weighted searches sum its inverse).
 };
-static_assert(sizeof(AdjEntry) == 24);
+static_assert(sizeof(AdjEntry) == 32);
 
 // Which edges and nodes a traversal may use. Empty type/kind masks mean "all".
 struct TopologyFilter {
@@ -45,7 +45,7 @@ struct TopologyFilter {
   // Edges valid at some day of [window.from, window.to]; as_of d is the window [d, d].
   bool has_window = false;
   Interval window;
-  float min_weight = 0;
+  double min_weight = 0;
 
   bool EdgeOk(const AdjEntry& e) const {
     if (!types.empty() && (e.type >= types.size() || !types[e.type])) return false;

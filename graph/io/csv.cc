@@ -1,0 +1,493 @@
+#include "graph/io/csv.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "graph/model/status.h"
+#include "graph/model/text.h"
+
+namespace innograph::io {
+namespace {
+
+// Field views of one line; most files have fewer than 16 columns, so no allocation.
+using Fields = absl::InlinedVector<absl::string_view, 16>;
+
+// Splits `line` into `out`. Plain and simply quoted fields are views into `line`; a quoted field
+// with `""` escapes is unescaped into `scratch`, which is sized once to the line so that earlier
+// views stay valid. On error returns the message and sets *bad_field to the field's index.
+std::string SplitFields(absl::string_view line, Fields* out, std::string* scratch,
+                        size_t* bad_field) {
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  while (true) {
+    if (p < end && *p == '"') {
+      const char* q = p + 1;
+      const char* close = static_cast<const char*>(std::memchr(q, '"', end - q));
+      if (close == nullptr) {
+        *bad_field = out->size();
+        return "unterminated quoted field";
+      }
+      if (close + 1 < end && close[1] == '"') {
+        // Escaped quotes: unescape into the scratch buffer.
+        if (scratch->capacity() < line.size()) scratch->reserve(line.size());
+        const size_t start = scratch->size();
+        while (true) {
+          scratch->append(q, close - q);
+          if (close + 1 < end && close[1] == '"') {
+            scratch->push_back('"');
+            q = close + 2;
+            close = static_cast<const char*>(std::memchr(q, '"', end - q));
+            if (close == nullptr) {
+              *bad_field = out->size();
+              return "unterminated quoted field";
+            }
+            continue;
+          }
+          break;
+        }
+        out->push_back(absl::string_view(scratch->data() + start, scratch->size() - start));
+      } else {
+        out->push_back(absl::string_view(q, close - q));
+      }
+      p = close + 1;
+      if (p == end) return "";
+      if (*p != ',') {
+        *bad_field = out->size() - 1;
+        return absl::StrCat("unexpected text after the closing quote of field ", out->size());
+      }
+      ++p;
+      continue;
+    }
+    const char* comma = static_cast<const char*>(std::memchr(p, ',', end - p));
+    if (comma == nullptr) {
+      out->push_back(absl::string_view(p, end - p));
+      return "";
+    }
+    out->push_back(absl::string_view(p, comma - p));
+    p = comma + 1;
+  }
+}
+
+absl::string_view StripLineEnd(absl::string_view line) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+absl::Status ColumnError(absl::string_view column, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("column '", column, "': ", what));
+}
+
+bool ValidPropertyName(absl::string_view name) {
+  if (name.empty() || name.size() > kMaxPropertyNameBytes) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+// Splits a list cell at unescaped `sep` into `out`, resolving `\|`, `\#` and `\\`.
+// `keep_hash_escape` leaves `\#` escaped (the entries are split again at `#`).
+void SplitList(absl::string_view cell, char sep, bool keep_hash_escape,
+               std::vector<std::string>* out) {
+  std::string cur;
+  for (size_t i = 0; i < cell.size(); ++i) {
+    const char c = cell[i];
+    if (c == '\\' && i + 1 < cell.size()) {
+      const char n = cell[i + 1];
+      if (n == '|' || n == '\\' || n == '#') {
+        if ((n == '#' || n == '\\') && keep_hash_escape) cur.push_back('\\');
+        cur.push_back(n);
+        ++i;
+        continue;
+      }
+    }
+    if (c == sep) {
+      out->push_back(std::move(cur));
+      cur.clear();
+      continue;
+    }
+    cur.push_back(c);
+  }
+  out->push_back(std::move(cur));
+}
+
+absl::Status ParseAliases(absl::string_view column, absl::string_view cell,
+                          std::vector<std::string>* aliases) {
+  if (cell.empty()) return absl::OkStatus();
+  if (cell.find('\\') == absl::string_view::npos) {
+    // The common case: no escapes, one allocation per alias.
+    size_t start = 0;
+    while (true) {
+      const size_t bar = cell.find('|', start);
+      const absl::string_view a = cell.substr(
+          start, bar == absl::string_view::npos ? absl::string_view::npos : bar - start);
+      if (a.empty()) return ColumnError(column, absl::StrCat("empty alias in '", cell, "'"));
+      aliases->emplace_back(a);
+      if (bar == absl::string_view::npos) return absl::OkStatus();
+      start = bar + 1;
+    }
+  }
+  SplitList(cell, '|', /*keep_hash_escape=*/false, aliases);
+  for (const std::string& a : *aliases) {
+    if (a.empty()) return ColumnError(column, absl::StrCat("empty alias in '", cell, "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseSources(absl::string_view column, absl::string_view cell,
+                          std::vector<Citation>* sources) {
+  if (cell.empty()) return absl::OkStatus();
+  std::vector<std::string> entries;
+  SplitList(cell, '|', /*keep_hash_escape=*/true, &entries);
+  for (const std::string& entry : entries) {
+    // Split at the first unescaped '#', then resolve the remaining escapes.
+    Citation c;
+    std::string* target = &c.source;
+    for (size_t i = 0; i < entry.size(); ++i) {
+      const char ch = entry[i];
+      if (ch == '\\' && i + 1 < entry.size() && (entry[i + 1] == '#' || entry[i + 1] == '\\')) {
+        target->push_back(entry[++i]);
+      } else if (ch == '#' && target == &c.source) {
+        target = &c.locator;
+      } else {
+        target->push_back(ch);
+      }
+    }
+    if (c.source.empty()) return ColumnError(column, absl::StrCat("empty source in '", cell, "'"));
+    sources->push_back(std::move(c));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<double> ParseDouble(absl::string_view column, absl::string_view cell) {
+  double d = 0;
+  auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), d);
+  if (ec != std::errc() || ptr != cell.data() + cell.size() || !std::isfinite(d)) {
+    return ColumnError(column, absl::StrCat("'", cell, "' is not a finite number"));
+  }
+  return d;
+}
+
+absl::StatusOr<Value> ParseValue(absl::string_view column, ValueType type, absl::string_view cell) {
+  switch (type) {
+    case ValueType::kString:
+      return Value(std::string(cell));
+    case ValueType::kInt: {
+      int64_t i = 0;
+      auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), i);
+      if (ec != std::errc() || ptr != cell.data() + cell.size()) {
+        return ColumnError(column, absl::StrCat("'", cell, "' is not a 64-bit integer"));
+      }
+      return Value(i);
+    }
+    case ValueType::kDouble: {
+      ASSIGN_OR_RETURN(double d, ParseDouble(column, cell));
+      return Value(d);
+    }
+    case ValueType::kBool:
+      if (cell == "true") return Value(true);
+      if (cell == "false") return Value(false);
+      return ColumnError(column, absl::StrCat("'", cell, "' is not a bool (want true or false)"));
+    case ValueType::kDate: {
+      absl::StatusOr<Date> d = ParseDate(cell, DateRounding::kStart);
+      if (!d.ok()) return ColumnError(column, d.status().message());
+      return Value(*d);
+    }
+  }
+  return ColumnError(column, "unknown type");
+}
+
+absl::Status CheckKey(absl::string_view column, absl::string_view cell) {
+  return ValidateKey(cell, absl::StrCat("column '", column, "'"));
+}
+
+}  // namespace
+
+std::vector<std::string> SplitCsvLine(absl::string_view line, absl::Status* status) {
+  Fields fields;
+  std::string scratch;
+  size_t bad = 0;
+  std::string error = SplitFields(line, &fields, &scratch, &bad);
+  *status = error.empty() ? absl::OkStatus() : absl::InvalidArgumentError(error);
+  return std::vector<std::string>(fields.begin(), fields.end());
+}
+
+absl::StatusOr<std::unique_ptr<CsvParser>> CsvParser::Create(Table table, const Schema& schema,
+                                                             absl::string_view header_line) {
+  header_line = StripLineEnd(header_line);
+  if (header_line.substr(0, 3) == "\xEF\xBB\xBF") header_line.remove_prefix(3);
+  absl::Status split_status;
+  std::vector<std::string> cells = SplitCsvLine(header_line, &split_status);
+  if (!split_status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("header: ", split_status.message()));
+  }
+  std::unique_ptr<CsvParser> p(new CsvParser(table, schema));
+  const bool nodes = table == Table::kNodes;
+  absl::flat_hash_set<std::string> seen;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    Column col;
+    col.header = std::string(absl::StripAsciiWhitespace(cells[i]));
+    if (col.header.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("header: column ", i + 1, " has no name"));
+    }
+    if (!IsValidUtf8(col.header)) {
+      return absl::InvalidArgumentError(absl::StrCat("header: column ", i + 1, ": invalid UTF-8"));
+    }
+    if (!seen.insert(col.header).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("header: duplicate column '", col.header, "'"));
+    }
+    const int index = static_cast<int>(i);
+    struct Fixed {
+      const char* name;
+      int* slot;
+    };
+    const Fixed node_fixed[] = {{"key", &p->key_},
+                                {"kind", &p->kind_},
+                                {"name", &p->name_},
+                                {"aliases", &p->aliases_},
+                                {"sources", &p->sources_}};
+    const Fixed edge_fixed[] = {{"from", &p->from_},
+                                {"type", &p->type_},
+                                {"to", &p->to_},
+                                {"valid_from", &p->valid_from_},
+                                {"valid_to", &p->valid_to_},
+                                {"weight", &p->weight_},
+                                {"key", &p->key_},
+                                {"sources", &p->sources_}};
+    bool fixed = false;
+    for (const Fixed& f :
+         nodes ? absl::MakeConstSpan(node_fixed) : absl::MakeConstSpan(edge_fixed)) {
+      if (col.header == f.name) {
+        *f.slot = index;
+        fixed = true;
+        break;
+      }
+    }
+    if (!fixed) {
+      absl::string_view name = col.header;
+      const size_t colon = name.find(':');
+      if (colon != absl::string_view::npos) {
+        absl::string_view type_name = absl::StripAsciiWhitespace(name.substr(colon + 1));
+        name = absl::StripAsciiWhitespace(name.substr(0, colon));
+        if (!ParseValueType(type_name, &col.type)) {
+          return ColumnError(col.header,
+                             absl::StrCat("unknown type '", type_name,
+                                          "' (want string, int, double, bool or date)"));
+        }
+      }
+      if (!ValidPropertyName(name)) {
+        return ColumnError(col.header, "a property name must be 1-64 ASCII letters, digits or '_'");
+      }
+      col.property = std::string(name);
+      if (nodes) {
+        col.declared.assign(schema.max_kind_id() + 1, 0);
+        for (const NodeKindSpec& k : schema.kinds()) {
+          if (const PropertySpec* s = k.FindProperty(col.property)) {
+            col.declared[k.id.value] = static_cast<uint8_t>(s->type);
+          }
+        }
+      } else {
+        col.declared.assign(schema.max_type_id() + 1, 0);
+        for (const EdgeTypeSpec& t : schema.types()) {
+          if (const PropertySpec* s = t.FindProperty(col.property)) {
+            col.declared[t.id.value] = static_cast<uint8_t>(s->type);
+          }
+        }
+      }
+      p->property_columns_.push_back(i);
+    }
+    p->columns_.push_back(std::move(col));
+  }
+  const std::pair<const char*, int> required_nodes[] = {
+      {"key", p->key_}, {"kind", p->kind_}, {"name", p->name_}};
+  const std::pair<const char*, int> required_edges[] = {
+      {"from", p->from_}, {"type", p->type_}, {"to", p->to_}};
+  for (const auto& [name, slot] :
+       nodes ? absl::MakeConstSpan(required_nodes) : absl::MakeConstSpan(required_edges)) {
+    if (slot < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("header: required column '", name, "' is missing"));
+    }
+  }
+  return p;
+}
+
+std::vector<std::string> CsvParser::columns() const {
+  std::vector<std::string> out;
+  out.reserve(columns_.size());
+  for (const Column& c : columns_) out.push_back(c.header);
+  return out;
+}
+
+absl::StatusOr<JsonlRecord> CsvParser::Parse(absl::string_view line) const {
+  line = StripLineEnd(line);
+  if (absl::StripAsciiWhitespace(line).empty()) return JsonlRecord();
+  Fields fields;
+  std::string scratch;
+  size_t bad = 0;
+  if (std::string error = SplitFields(line, &fields, &scratch, &bad); !error.empty()) {
+    if (bad < columns_.size()) return ColumnError(columns_[bad].header, error);
+    return absl::InvalidArgumentError(error);
+  }
+  if (fields.size() != columns_.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("wrong number of columns: ", fields.size(), ", header has ", columns_.size()));
+  }
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (!IsValidUtf8(fields[i])) return ColumnError(columns_[i].header, "invalid UTF-8");
+  }
+  return table_ == Table::kNodes ? ParseNode(fields.data()) : ParseEdge(fields.data());
+}
+
+absl::StatusOr<JsonlRecord> CsvParser::ParseNode(const absl::string_view* fields) const {
+  Node n;
+  const absl::string_view key = fields[key_];
+  RETURN_IF_ERROR(CheckKey(columns_[key_].header, key));
+  n.key = std::string(key);
+  const absl::string_view kind = fields[kind_];
+  const NodeKindSpec* spec = schema_->FindKind(kind);
+  if (spec == nullptr) {
+    return ColumnError(columns_[kind_].header, absl::StrCat("unknown node kind '", kind, "'"));
+  }
+  n.kind = spec->id;
+  if (fields[name_].empty()) return ColumnError(columns_[name_].header, "empty");
+  n.name = std::string(fields[name_]);
+  if (aliases_ >= 0) {
+    RETURN_IF_ERROR(ParseAliases(columns_[aliases_].header, fields[aliases_], &n.aliases));
+  }
+  if (sources_ >= 0) {
+    RETURN_IF_ERROR(ParseSources(columns_[sources_].header, fields[sources_], &n.sources));
+  }
+  RETURN_IF_ERROR(ParseProperties(fields, n.kind.value, &n.properties));
+  return JsonlRecord(std::move(n));
+}
+
+absl::StatusOr<JsonlRecord> CsvParser::ParseEdge(const absl::string_view* fields) const {
+  EdgeWrite w;
+  Edge& e = w.edge;
+  const absl::string_view type = fields[type_];
+  const EdgeTypeSpec* spec = schema_->FindType(type);
+  if (spec == nullptr) {
+    return ColumnError(columns_[type_].header, absl::StrCat("unknown edge type '", type, "'"));
+  }
+  e.type = spec->id;
+  RETURN_IF_ERROR(CheckKey(columns_[from_].header, fields[from_]));
+  RETURN_IF_ERROR(CheckKey(columns_[to_].header, fields[to_]));
+  w.from_key = std::string(fields[from_]);
+  w.to_key = std::string(fields[to_]);
+  if (valid_from_ >= 0 && !fields[valid_from_].empty()) {
+    absl::StatusOr<Date> d = ParseDate(fields[valid_from_], DateRounding::kStart);
+    if (!d.ok()) return ColumnError(columns_[valid_from_].header, d.status().message());
+    e.valid.from = *d;
+  }
+  if (valid_to_ >= 0 && !fields[valid_to_].empty()) {
+    absl::StatusOr<Date> d = ParseDate(fields[valid_to_], DateRounding::kEnd);
+    if (!d.ok()) return ColumnError(columns_[valid_to_].header, d.status().message());
+    e.valid.to = *d;
+  }
+  if (weight_ >= 0 && !fields[weight_].empty()) {
+    ASSIGN_OR_RETURN(e.weight, ParseDouble(columns_[weight_].header, fields[weight_]));
+    if (e.weight <= 0) {
+      return ColumnError(columns_[weight_].header,
+                         absl::StrCat("'", fields[weight_], "' must be greater than 0"));
+    }
+  }
+  if (key_ >= 0 && !fields[key_].empty()) {
+    RETURN_IF_ERROR(CheckKey(columns_[key_].header, fields[key_]));
+    e.key = std::string(fields[key_]);
+  }
+  if (sources_ >= 0) {
+    RETURN_IF_ERROR(ParseSources(columns_[sources_].header, fields[sources_], &e.sources));
+  }
+  RETURN_IF_ERROR(ParseProperties(fields, e.type.value, &e.properties));
+  return JsonlRecord(std::move(w));
+}
+
+absl::Status CsvParser::ParseProperties(const absl::string_view* fields, uint32_t owner_id,
+                                        PropertyMap* props) const {
+  for (size_t i : property_columns_) {
+    const absl::string_view cell = fields[i];
+    if (cell.empty()) continue;
+    const Column& col = columns_[i];
+    const uint8_t declared = owner_id < col.declared.size() ? col.declared[owner_id] : 0;
+    const ValueType type = declared != 0 ? static_cast<ValueType>(declared) : col.type;
+    ASSIGN_OR_RETURN(Value v, ParseValue(col.header, type, cell));
+    auto [it, inserted] = props->try_emplace(col.property, std::move(v));
+    if (!inserted) {
+      return ColumnError(col.header, absl::StrCat("property '", col.property,
+                                                  "' is also given in another column"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LoadStats> LoadCsvFile(const std::string& path, CsvParser::Table table,
+                                      GraphStore& store, size_t batch_size) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+  LoadStats stats;
+  std::string line;
+  if (!std::getline(in, line)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": empty file, want a header line"));
+  }
+  stats.lines = 1;
+  absl::StatusOr<std::unique_ptr<CsvParser>> parser =
+      CsvParser::Create(table, *store.schema(), line);
+  if (!parser.ok()) {
+    return absl::Status(parser.status().code(),
+                        absl::StrCat(path, ":1: ", parser.status().message()));
+  }
+  std::vector<Node> nodes;
+  std::vector<EdgeWrite> edges;
+  size_t batch_first_line = 0;
+  auto flush = [&]() -> absl::Status {
+    absl::Status s;
+    if (!nodes.empty()) {
+      auto r = store.UpsertNodes(std::move(nodes));
+      s = r.status();
+      stats.nodes += r.ok() ? r->ids.size() : 0;
+    } else if (!edges.empty()) {
+      auto r = store.UpsertEdges(std::move(edges));
+      s = r.status();
+      stats.edges += r.ok() ? r->ids.size() : 0;
+    }
+    nodes.clear();
+    edges.clear();
+    if (!s.ok()) {
+      return absl::Status(
+          s.code(), absl::StrCat(path, ": batch from line ", batch_first_line, ": ", s.message()));
+    }
+    return absl::OkStatus();
+  };
+  while (std::getline(in, line)) {
+    ++stats.lines;
+    absl::StatusOr<JsonlRecord> rec = (*parser)->Parse(line);
+    if (!rec.ok()) {
+      return absl::Status(rec.status().code(),
+                          absl::StrCat(path, ":", stats.lines, ": ", rec.status().message()));
+    }
+    if (auto* n = std::get_if<Node>(&*rec)) {
+      if (nodes.size() >= batch_size) RETURN_IF_ERROR(flush());
+      if (nodes.empty()) batch_first_line = stats.lines;
+      nodes.push_back(std::move(*n));
+    } else if (auto* e = std::get_if<EdgeWrite>(&*rec)) {
+      if (edges.size() >= batch_size) RETURN_IF_ERROR(flush());
+      if (edges.empty()) batch_first_line = stats.lines;
+      edges.push_back(std::move(*e));
+    }
+  }
+  if (in.bad()) return absl::DataLossError(absl::StrCat("reading '", path, "' failed"));
+  RETURN_IF_ERROR(flush());
+  return stats;
+}
+
+}  // namespace innograph::io
