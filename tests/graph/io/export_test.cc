@@ -73,6 +73,7 @@ class TinyXml {
  public:
   // Parses a whole document into *root; returns an error description or "".
   static std::string Parse(absl::string_view doc, XmlElement* root) {
+    *root = XmlElement();
     if (!IsValidUtf8(doc)) return "invalid UTF-8";
     TinyXml x(doc);
     if (x.s_.substr(0, 5) == "<?xml") {
