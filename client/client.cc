@@ -1,7 +1,10 @@
 #include "client/client.h"
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
@@ -89,5 +92,79 @@ absl::StatusOr<v1::SubgraphChunk> Client::Subgraph(const v1::SubgraphRequest& re
 }
 
 #undef INNOGRAPH_CLIENT_METHOD
+
+absl::StatusOr<v1::ImportResponse> Client::Import(
+    const std::vector<std::string>& paths, const v1::ImportOptions& options,
+    const std::function<void(const ImportProgress&)>& progress) {
+  constexpr size_t kLinesPerMessage = 2000;
+  ImportProgress state;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) return absl::NotFoundError(absl::StrCat("cannot read '", path, "': ", ec.message()));
+    state.bytes_total += size;
+  }
+  grpc::ClientContext ctx;
+  v1::ImportResponse resp;
+  std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> writer = stub_->Import(&ctx, &resp);
+  auto finish = [&]() -> absl::StatusOr<v1::ImportResponse> {
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    if (!s.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+    }
+    return resp;
+  };
+  v1::ImportRequest req;
+  *req.mutable_options() = options;
+  if (!writer->Write(req)) return finish();
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+    req.Clear();
+    req.mutable_file()->set_name(std::filesystem::path(path).filename().string());
+    if (!writer->Write(req)) return finish();
+    std::string line;
+    uint64_t line_no = 0;
+    req.Clear();
+    v1::ImportLines* lines = req.mutable_lines();
+    lines->set_first_line(1);
+    while (std::getline(in, line)) {
+      ++line_no;
+      state.bytes_sent += line.size() + 1;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      lines->add_lines(std::move(line));
+      if (static_cast<size_t>(lines->lines_size()) == kLinesPerMessage) {
+        state.lines_sent += lines->lines_size();
+        if (!writer->Write(req)) return finish();
+        if (progress) progress(state);
+        req.Clear();
+        lines = req.mutable_lines();
+        lines->set_first_line(line_no + 1);
+      }
+    }
+    if (lines->lines_size() > 0) {
+      state.lines_sent += lines->lines_size();
+      if (!writer->Write(req)) return finish();
+      if (progress) progress(state);
+    }
+  }
+  return finish();
+}
+
+absl::Status Client::Export(
+    const v1::ExportRequest& req,
+    const std::function<void(const std::string&, const std::string&)>& sink) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + options_.timeout);
+  std::unique_ptr<grpc::ClientReader<v1::ExportChunk>> reader = stub_->Export(&ctx, req);
+  v1::ExportChunk chunk;
+  while (reader->Read(&chunk)) sink(chunk.file(), chunk.data());
+  grpc::Status s = reader->Finish();
+  if (!s.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace innograph::client

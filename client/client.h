@@ -5,8 +5,10 @@
 // Thread safety: a Client may be shared by threads (gRPC stubs are thread-safe).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "innograph/v1/graph.grpc.pb.h"
@@ -50,6 +52,22 @@ class Client {
   absl::StatusOr<v1::RankResponse> Rank(const v1::RankRequest& req);
   absl::StatusOr<v1::ComponentsResponse> Components(const v1::ComponentsRequest& req);
   absl::StatusOr<v1::CommunitiesResponse> Communities(const v1::CommunitiesRequest& req);
+
+  // Progress of an import: bytes sent of all files, rows sent.
+  struct ImportProgress {
+    uint64_t bytes_sent = 0;
+    uint64_t bytes_total = 0;
+    uint64_t lines_sent = 0;
+  };
+  // Streams files (.jsonl/.ndjson/.json or .csv; format from the name) to the Import rpc.
+  // `progress` (may be empty) is called after each message. The whole import has no deadline
+  // but the per-message flow; it fails with the server's status, or NOT_FOUND for a missing file.
+  absl::StatusOr<v1::ImportResponse> Import(
+      const std::vector<std::string>& paths, const v1::ImportOptions& options,
+      const std::function<void(const ImportProgress&)>& progress);
+  // Runs an export and hands each chunk to `sink` (file name, bytes).
+  absl::Status Export(const v1::ExportRequest& req,
+                      const std::function<void(const std::string&, const std::string&)>& sink);
 
   const std::string& target() const { return options_.target; }
 

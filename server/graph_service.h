@@ -55,6 +55,12 @@ class GraphServiceImpl final : public v1::GraphService::Service {
   grpc::Status Similar(grpc::ServerContext*, const v1::SimilarRequest*,
                        v1::SimilarResponse*) override;
 
+  // transfer_service.cc
+  grpc::Status Import(grpc::ServerContext*, grpc::ServerReader<v1::ImportRequest>*,
+                      v1::ImportResponse*) override;
+  grpc::Status Export(grpc::ServerContext*, const v1::ExportRequest*,
+                      grpc::ServerWriter<v1::ExportChunk>*) override;
+
   // analytics_service.cc
   grpc::Status Rank(grpc::ServerContext*, const v1::RankRequest*, v1::RankResponse*) override;
   grpc::Status Components(grpc::ServerContext*, const v1::ComponentsRequest*,

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -62,7 +64,8 @@ const std::set<std::string> kBooleanFlags = {"json",
                                              "all-shortest",
                                              "include-neighbors",
                                              "directed",
-                                             "articulation-points"};
+                                             "articulation-points",
+                                             "dry-run"};
 
 void PrintJson(const google::protobuf::Message& m) {
   google::protobuf::util::JsonPrintOptions options;
@@ -782,6 +785,112 @@ absl::Status CmdCommunities(Context& ctx) {
   return absl::OkStatus();
 }
 
+absl::Status CmdImport(Context& ctx) {
+  std::vector<std::string> files = Operands(ctx, 1, 1);
+  v1::ImportOptions options;
+  options.set_max_errors(Uint(ctx, "max-errors", 0));
+  options.set_dry_run(ctx.args.Has("dry-run"));
+  const bool tty = isatty(STDERR_FILENO);
+  const auto started = std::chrono::steady_clock::now();
+  auto last = started;
+  auto progress = [&](const client::Client::ImportProgress& p) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::milliseconds(tty ? 200 : 5000)) return;
+    last = now;
+    const double secs = std::chrono::duration<double>(now - started).count();
+    const double rate = p.lines_sent / std::max(secs, 1e-9);
+    const double frac = p.bytes_total ? static_cast<double>(p.bytes_sent) / p.bytes_total : 1;
+    const double eta = frac > 0 ? secs / frac - secs : 0;
+    if (tty) {
+      const int width = 30, filled = static_cast<int>(frac * width);
+      std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
+                << absl::StrFormat("%5.1f%%  %llu rows  %.0f rows/s  ETA %.0f s ", frac * 100,
+                                   static_cast<unsigned long long>(p.lines_sent), rate, eta)
+                << std::flush;
+    } else {
+      std::cerr << absl::StrFormat("import: %.1f%%, %llu rows, %.0f rows/s\n", frac * 100,
+                                   static_cast<unsigned long long>(p.lines_sent), rate);
+    }
+  };
+  auto resp = ctx.client.Import(files, options, progress);
+  if (tty) std::cerr << "\r" << std::string(79, ' ') << "\r";
+  if (!resp.ok()) return resp.status();
+  if (std::string rejects = ctx.args.Get("rejects"); !rejects.empty()) {
+    std::ofstream out(rejects);
+    for (const v1::RowError& e : resp->errors()) out << e.raw() << "\n";
+    if (!out) throw UsageError{absl::StrCat("--rejects '", rejects, "': cannot write")};
+  }
+  if (ctx.json) {
+    PrintJson(*resp);
+  } else {
+    for (const v1::RowError& e : resp->errors()) {
+      std::cerr << e.file() << ":" << e.line() << ": " << e.message() << "\n";
+    }
+    std::cout << (options.dry_run() ? "checked " : "imported ") << resp->rows_read()
+              << " rows: " << resp->nodes_written() << " nodes and " << resp->edges_written()
+              << " edges written, " << resp->rows_rejected() << " rejected, in "
+              << absl::StrFormat("%.2f", resp->seconds()) << " s";
+    if (resp->aborted()) std::cout << "; " << resp->abort_reason();
+    std::cout << "\n";
+  }
+  if (resp->rows_rejected() > 0 || resp->aborted()) {
+    return absl::FailedPreconditionError(absl::StrCat(resp->rows_rejected(), " rows rejected"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CmdExport(Context& ctx) {
+  v1::ExportRequest req;
+  std::string format = ctx.args.Get("format", "jsonl");
+  static const std::map<std::string, v1::ExportFormat> kFormats = {
+      {"jsonl", v1::EXPORT_FORMAT_JSONL},     {"csv", v1::EXPORT_FORMAT_CSV},
+      {"graphml", v1::EXPORT_FORMAT_GRAPHML}, {"dot", v1::EXPORT_FORMAT_DOT},
+      {"gexf", v1::EXPORT_FORMAT_GEXF},       {"cytoscape", v1::EXPORT_FORMAT_CYTOSCAPE_JSON}};
+  auto it = kFormats.find(format);
+  if (it == kFormats.end()) {
+    throw UsageError{
+        absl::StrCat("--format '", format, "': want jsonl, csv, graphml, dot, gexf or cytoscape")};
+  }
+  req.set_format(it->second);
+  std::vector<std::string> nodes = Operands(ctx, 1, 0);
+  if (std::string c = ctx.args.Get("center"); !c.empty()) {
+    *req.mutable_subgraph()->mutable_center() = ParseRef(c);
+    req.mutable_subgraph()->set_radius(Uint(ctx, "radius", 1));
+  }
+  for (const std::string& n : nodes) *req.mutable_subgraph()->add_nodes() = ParseRef(n);
+  if (req.has_subgraph()) {
+    req.mutable_subgraph()->set_direction(DirectionFlag(ctx));
+    FillFilter(ctx, req.mutable_subgraph()->mutable_filter());
+  }
+  const std::string out = ctx.args.Get("out");
+  const bool csv = req.format() == v1::EXPORT_FORMAT_CSV;
+  if (csv && out.empty()) throw UsageError{"--out DIR is required for csv (two files)"};
+  std::map<std::string, std::unique_ptr<std::ofstream>> files;
+  absl::Status status =
+      ctx.client.Export(req, [&](const std::string& file, const std::string& data) {
+        if (out.empty()) {
+          std::cout << data;
+          return;
+        }
+        auto& f = files[file];
+        if (!f) {
+          std::string path = out;
+          if (csv) {
+            std::filesystem::create_directories(out);
+            path = (std::filesystem::path(out) / (file + ".csv")).string();
+          }
+          f = std::make_unique<std::ofstream>(path, std::ios::binary);
+        }
+        f->write(data.data(), static_cast<std::streamsize>(data.size()));
+      });
+  for (auto& [name, f] : files) {
+    f->close();
+    if (!*f) return absl::DataLossError(absl::StrCat("writing the ", name, " file failed"));
+  }
+  if (status.ok() && !out.empty()) std::cerr << "exported to " << out << "\n";
+  return status;
+}
+
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"schema", "", "node kinds and edge types", {}, CmdSchema},
@@ -879,6 +988,18 @@ const std::vector<Command>& Commands() {
        {"algorithm", "seed", "top", "resolution", "type", "kind", "as-of", "window-from",
         "window-to", "min-weight"},
        CmdCommunities},
+      {"import",
+       "FILE... [--max-errors N] [--dry-run] [--rejects FILE]",
+       "import .jsonl or .csv files (docs/import.md) into the running server",
+       {"max-errors", "dry-run", "rejects"},
+       CmdImport},
+      {"export",
+       "[--format jsonl|csv|graphml|dot|gexf|cytoscape] [--out PATH] "
+       "[--center KEY --radius N | KEY...] [FILTERS]",
+       "export the whole graph or a subgraph (stdout, or --out; a folder for csv)",
+       {"format", "out", "center", "radius", "direction", "type", "kind", "as-of", "window-from",
+        "window-to", "min-weight"},
+       CmdExport},
   };
   return commands;
 }

@@ -39,13 +39,15 @@ bool ParseExportFormat(absl::string_view name, ExportFormat* out);
 // Writes `g` to `out` in format `f`. kCsv writes the nodes file to `out` and the edges file to
 // `*edges_out` (INVALID_ARGUMENT when null); other formats ignore `edges_out`.
 //
-// Everything is checked before anything is written:
+// The graph is checked before anything is written:
 //  - FAILED_PRECONDITION when an edge's endpoint is not in g.nodes (the message names the edge
 //    and the node id);
 //  - INVALID_ARGUMENT when a kind or type id is unknown to `schema`, or, for kCsv, when a text
 //    value holds a line break (a CSV field may not span lines; use kJsonl).
-// DATA_LOSS when a stream fails. Properties whose names collide with a format's own attribute
-// names (e.g. a property `name` in GraphML) are written as `property_<name>`.
+// DATA_LOSS when a stream fails; INVALID_ARGUMENT if a JSON format meets invalid UTF-8 (which
+// the store never holds), possibly after part of the output. Properties whose names collide
+// with a format's own attribute names (e.g. a property `name` in GraphML) are written as
+// `property_<name>`. Output is buffered; the streams are flushed before returning.
 absl::Status Export(const GraphData& g, const Schema& schema, ExportFormat f, std::ostream& out,
                     std::ostream* edges_out);
 

@@ -592,8 +592,8 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertEdges(std::vector<EdgeWrite> writ
 }
 
 absl::StatusOr<BatchResult> GraphStore::UpsertBatch(std::vector<Node> nodes,
-                                                    std::vector<EdgeWrite> edges,
-                                                    bool skip_invalid) {
+                                                    std::vector<EdgeWrite> edges, bool skip_invalid,
+                                                    bool commit) {
   std::lock_guard lock(write_mu_);
   WriteState st = BeginWrite();
   BatchResult result;
@@ -601,7 +601,7 @@ absl::StatusOr<BatchResult> GraphStore::UpsertBatch(std::vector<Node> nodes,
       StageNodes(st, nodes, &result.nodes, skip_invalid ? &result.node_errors : nullptr));
   RETURN_IF_ERROR(
       StageEdges(st, edges, &result.edges, skip_invalid ? &result.edge_errors : nullptr));
-  RETURN_IF_ERROR(FinishWrite(st));
+  if (commit) RETURN_IF_ERROR(FinishWrite(st));
   return result;
 }
 
@@ -948,6 +948,12 @@ absl::StatusOr<SearchResult> GraphStore::Search(const SearchQuery& query) const 
   }
   result.more = hits.size() > size_t{query.offset} + query.limit;
   return result;
+}
+
+absl::Status GraphStore::Sync() {
+  RETURN_IF_ERROR(FromRocks(db_->FlushWAL(/*sync=*/true), "syncing the WAL"));
+  rocksdb::FlushOptions flush;
+  return FromRocks(db_->Flush(flush, cfs_), "flushing memtables");
 }
 
 StoreCounts GraphStore::counts() const {

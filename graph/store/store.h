@@ -143,9 +143,10 @@ class GraphStore {
   // Upserts nodes, then edges, in one atomic batch of any size (edges may name the batch's
   // nodes by key). Without skip_invalid the first invalid item fails the call and nothing is
   // written; with it, invalid items are reported in the result and left out, and the valid ones
-  // are written. Storage errors always fail the call. Used by imports.
+  // are written. Storage errors always fail the call. With commit = false, everything is
+  // validated and reported but nothing is written (a dry run). Used by imports.
   absl::StatusOr<BatchResult> UpsertBatch(std::vector<Node> nodes, std::vector<EdgeWrite> edges,
-                                          bool skip_invalid);
+                                          bool skip_invalid, bool commit = true);
   // Deletes nodes and all their edges.
   absl::StatusOr<DeleteResult> DeleteNodes(const std::vector<NodeRef>& refs, bool allow_missing);
   // Deletes edges by id or key.
@@ -171,6 +172,9 @@ class GraphStore {
   // Full scans (for loading the topology and for checks), in id / key order.
   absl::Status ForEachNode(const std::function<bool(const Node&)>& fn) const;
   absl::Status ForEachEdge(const std::function<bool(const Edge&)>& fn) const;
+
+  // Flushes memtables and fsyncs the WAL (after writes made with sync_writes = false).
+  absl::Status Sync();
 
   StoreCounts counts() const;
   uint64_t disk_bytes() const;

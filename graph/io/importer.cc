@@ -1,0 +1,215 @@
+#include "graph/io/importer.h"
+
+#include <fstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "graph/model/status.h"
+
+namespace innograph::io {
+
+Importer::Importer(GraphStore& store, ImportOptions options) : store_(store), options_(options) {}
+
+void Importer::Reject(uint32_t file, uint64_t line, std::string message, std::string raw) {
+  // The store names items by their place in its batch ("edges[3] (HEADS a -> b): ..."); in an
+  // import the row is named by file and line, so keep only the item's description.
+  if (absl::StartsWith(message, "nodes[") || absl::StartsWith(message, "edges[")) {
+    const size_t space = message.find("] ");
+    if (space != std::string::npos) message = message.substr(space + 2);
+  }
+  ++report_.rows_rejected;
+  error_order_.emplace_back(file, line);
+  report_.errors.push_back({files_[file], line, std::move(message), std::move(raw)});
+  if (options_.max_errors > 0 && report_.rows_rejected > options_.max_errors && !report_.aborted) {
+    report_.aborted = true;
+    report_.abort_reason =
+        absl::StrCat("more than ", options_.max_errors, " bad rows (--max-errors): stopped");
+  }
+}
+
+void Importer::BeginFile(std::string name, ImportFormat format, absl::string_view csv_header) {
+  files_.push_back(std::move(name));
+  format_ = format;
+  csv_.reset();
+  file_ok_ = true;
+  if (format == ImportFormat::kJsonl) return;
+  auto parser = CsvParser::Create(
+      format == ImportFormat::kCsvNodes ? CsvParser::Table::kNodes : CsvParser::Table::kEdges,
+      *store_.schema(), csv_header);
+  if (!parser.ok()) {
+    file_ok_ = false;
+    Reject(static_cast<uint32_t>(files_.size() - 1), 1,
+           absl::StrCat("header: ", parser.status().message()), std::string(csv_header));
+    return;
+  }
+  csv_ = std::move(*parser);
+}
+
+absl::StatusOr<bool> Importer::AddLine(uint64_t line_no, absl::string_view line) {
+  if (report_.aborted) return false;
+  if (files_.empty()) return absl::FailedPreconditionError("import: a line before any file");
+  if (!file_ok_) return true;  // The header was bad; its rows are not read.
+  const auto file = static_cast<uint32_t>(files_.size() - 1);
+  absl::StatusOr<JsonlRecord> rec =
+      format_ == ImportFormat::kJsonl ? ParseJsonlLine(line, *store_.schema()) : csv_->Parse(line);
+  if (rec.ok() && std::holds_alternative<std::monostate>(*rec)) return true;
+  ++report_.rows_read;
+  if (!rec.ok()) {
+    Reject(file, line_no, std::string(rec.status().message()), std::string(line));
+    return !report_.aborted;
+  }
+  if (auto* n = std::get_if<Node>(&*rec)) {
+    nodes_.push_back(std::move(*n));
+    node_rows_.push_back({file, line_no, std::string(line)});
+  } else {
+    edges_.push_back(std::move(std::get<EdgeWrite>(*rec)));
+    edge_rows_.push_back({file, line_no, std::string(line)});
+  }
+  const bool buffered = options_.max_errors == 0 || options_.dry_run;
+  const size_t pending = nodes_.size() + edges_.size();
+  if (buffered && pending > options_.max_buffered_rows) {
+    report_.aborted = true;
+    report_.abort_reason = absl::StrCat(
+        "an all-or-nothing import holds at most ", options_.max_buffered_rows,
+        " rows: allow errors with --max-errors N (written in atomic chunks) or split the files");
+    nodes_.clear();
+    edges_.clear();
+    return false;
+  }
+  if (!buffered && pending >= options_.chunk_rows) RETURN_IF_ERROR(Flush(false));
+  return !report_.aborted;
+}
+
+absl::Status Importer::Flush(bool /*final*/) {
+  if (nodes_.empty() && edges_.empty()) return absl::OkStatus();
+  const bool buffered = options_.max_errors == 0 || options_.dry_run;
+  std::vector<Node> nodes = std::move(nodes_);
+  std::vector<EdgeWrite> edges = std::move(edges_);
+  std::vector<Row> node_rows = std::move(node_rows_);
+  std::vector<Row> edge_rows = std::move(edge_rows_);
+  nodes_.clear();
+  edges_.clear();
+  node_rows_.clear();
+  edge_rows_.clear();
+  // Errors come back per item; report them in file order.
+  auto report = [&](const BatchResult& r) {
+    std::vector<std::pair<const Row*, const absl::Status*>> bad;
+    for (const ItemError& e : r.node_errors) bad.emplace_back(&node_rows[e.index], &e.status);
+    for (const ItemError& e : r.edge_errors) bad.emplace_back(&edge_rows[e.index], &e.status);
+    std::sort(bad.begin(), bad.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.first->file, a.first->line) < std::tie(b.first->file, b.first->line);
+    });
+    for (const auto& [row, status] : bad) {
+      Reject(row->file, row->line, std::string(status->message()), row->raw);
+    }
+  };
+  const size_t node_count = nodes.size(), edge_count = edges.size();
+  if (buffered) {
+    // Validate everything first (the store stages, reports and does not commit).
+    ASSIGN_OR_RETURN(BatchResult check, store_.UpsertBatch(nodes, edges, /*skip_invalid=*/true,
+                                                           /*commit=*/false));
+    report(check);
+    if (report_.rows_rejected > 0) {
+      report_.aborted = true;
+      report_.abort_reason =
+          absl::StrCat(report_.rows_rejected,
+                       " bad rows: nothing was written (all or nothing; see --max-errors)");
+      return absl::OkStatus();
+    }
+    if (options_.dry_run) return absl::OkStatus();
+    RETURN_IF_ERROR(store_
+                        .UpsertBatch(std::move(nodes), std::move(edges), /*skip_invalid=*/false,
+                                     /*commit=*/true)
+                        .status());
+    report_.nodes_written += node_count;
+    report_.edges_written += edge_count;
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(BatchResult done, store_.UpsertBatch(std::move(nodes), std::move(edges),
+                                                        /*skip_invalid=*/true, /*commit=*/true));
+  report_.nodes_written += node_count - done.node_errors.size();
+  report_.edges_written += edge_count - done.edge_errors.size();
+  report(done);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ImportReport> Importer::Finish() {
+  // All-or-nothing: an abort means nothing is written. Tolerant: the good rows read before the
+  // stop are written (in atomic chunks, like all the others).
+  const bool tolerant = options_.max_errors > 0 && !options_.dry_run;
+  if (!report_.aborted || tolerant) RETURN_IF_ERROR(Flush(true));
+  // Parse errors are found as rows arrive, store errors when their chunk is written: sort.
+  std::vector<size_t> order(report_.errors.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return error_order_[a] < error_order_[b]; });
+  std::vector<RowError> sorted;
+  for (size_t i : order) sorted.push_back(std::move(report_.errors[i]));
+  report_.errors = std::move(sorted);
+  return report_;
+}
+
+absl::StatusOr<ImportFormat> DetectFormat(absl::string_view file_name,
+                                          absl::string_view first_line) {
+  std::string lower = absl::AsciiStrToLower(file_name);
+  if (absl::EndsWith(lower, ".jsonl") || absl::EndsWith(lower, ".ndjson") ||
+      absl::EndsWith(lower, ".json")) {
+    return ImportFormat::kJsonl;
+  }
+  if (absl::EndsWith(lower, ".csv")) {
+    std::vector<std::string> columns = absl::StrSplit(first_line, ',');
+    bool from = false, type = false, to = false;
+    for (std::string& c : columns) {
+      c = std::string(absl::StripAsciiWhitespace(c));
+      if (!c.empty() && c.front() == '"' && c.back() == '"' && c.size() >= 2) {
+        c = c.substr(1, c.size() - 2);
+      }
+      from |= c == "from";
+      type |= c == "type";
+      to |= c == "to";
+    }
+    return from && type && to ? ImportFormat::kCsvEdges : ImportFormat::kCsvNodes;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", file_name, "': unknown format (want .jsonl, .ndjson, .json or .csv)"));
+}
+
+absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<std::string>& paths,
+                                         const ImportOptions& options,
+                                         const std::function<void(const ImportReport&)>& progress,
+                                         uint64_t progress_rows) {
+  Importer importer(store, options);
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+    std::string line;
+    uint64_t line_no = 0;
+    if (!std::getline(in, line)) {
+      importer.BeginFile(path, ImportFormat::kJsonl, "");
+      continue;  // An empty file.
+    }
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    ASSIGN_OR_RETURN(ImportFormat format, DetectFormat(path, line));
+    importer.BeginFile(path, format, format == ImportFormat::kJsonl ? "" : line);
+    bool go_on = true;
+    if (format == ImportFormat::kJsonl) {
+      ASSIGN_OR_RETURN(go_on, importer.AddLine(line_no, line));
+    }
+    while (go_on && std::getline(in, line)) {
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      ASSIGN_OR_RETURN(go_on, importer.AddLine(line_no, line));
+      if (progress && importer.progress().rows_read % progress_rows == 0) {
+        progress(importer.progress());
+      }
+    }
+    if (in.bad()) return absl::DataLossError(absl::StrCat("reading '", path, "' failed"));
+    if (!go_on) break;
+  }
+  return importer.Finish();
+}
+
+}  // namespace innograph::io

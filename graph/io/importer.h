@@ -1,0 +1,110 @@
+#pragma once
+
+// Importer: loads JSON Lines and CSV files into a store, row by row, the same way for the
+// Import rpc (rows streamed by a client) and for the offline `innograph-server import`.
+//
+// Two modes:
+//  - all or nothing (max_errors == 0, the default, or dry_run): every row is buffered, then
+//    validated and written as ONE atomic batch; if any row is bad, nothing is written and every
+//    bad row is reported. Capped at ImportOptions::max_buffered_rows rows.
+//  - tolerant (max_errors > 0): rows are written in chunks, each chunk one atomic batch whose
+//    bad rows are reported and left out; the import stops cleanly once more than max_errors
+//    rows were bad (the chunks before stay written).
+// A row is never half-written: a node with its index entries, an edge with both directions.
+// Edges may name nodes defined earlier in the import (and, in all-or-nothing mode, anywhere in
+// it) or already in the store. Upserts by key: importing the same files twice changes nothing.
+//
+// Not thread-safe: one Importer per import.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "graph/io/csv.h"
+#include "graph/io/jsonl.h"
+#include "graph/store/store.h"
+
+namespace innograph::io {
+
+enum class ImportFormat {
+  kJsonl,     // docs/data-format.md
+  kCsvNodes,  // docs/import.md, nodes table
+  kCsvEdges,  // docs/import.md, edges table
+};
+
+struct ImportOptions {
+  uint32_t max_errors = 0;             // 0: all or nothing.
+  bool dry_run = false;                // Validate everything, write nothing.
+  size_t chunk_rows = 5000;            // Tolerant mode: rows per atomic batch.
+  size_t max_buffered_rows = 2000000;  // All-or-nothing mode cap.
+};
+
+struct RowError {
+  std::string file;
+  uint64_t line = 0;    // 1-based; 0 for an error about the whole file (its header).
+  std::string message;  // Names the field and the value.
+  std::string raw;      // The row as read (for the reject file).
+};
+
+struct ImportReport {
+  uint64_t rows_read = 0;      // Data rows (blank and comment lines excluded).
+  uint64_t nodes_written = 0;  // Node rows written (created or updated).
+  uint64_t edges_written = 0;
+  uint64_t rows_rejected = 0;
+  std::vector<RowError> errors;  // Every rejected row, in file order.
+  bool aborted = false;          // Nothing more was written after the abort.
+  std::string abort_reason;
+};
+
+class Importer {
+ public:
+  Importer(GraphStore& store, ImportOptions options);
+
+  // Starts a file. For CSV, `csv_header` is its first line; a bad header is reported as a row
+  // error of line 1 (the file's rows are then skipped).
+  void BeginFile(std::string name, ImportFormat format, absl::string_view csv_header);
+  // Adds one line of the current file (without its newline). Returns false once the import has
+  // stopped (aborted); storage failures are errors.
+  absl::StatusOr<bool> AddLine(uint64_t line_no, absl::string_view line);
+  // Writes what is pending and returns the report. Call once.
+  absl::StatusOr<ImportReport> Finish();
+
+  const ImportReport& progress() const { return report_; }
+
+ private:
+  struct Row {
+    uint32_t file;  // Index into files_.
+    uint64_t line;
+    std::string raw;
+  };
+  void Reject(uint32_t file, uint64_t line, std::string message, std::string raw);
+  absl::Status Flush(bool final);
+
+  GraphStore& store_;
+  const ImportOptions options_;
+  std::vector<std::string> files_;
+  ImportFormat format_ = ImportFormat::kJsonl;
+  std::unique_ptr<CsvParser> csv_;
+  bool file_ok_ = false;
+  std::vector<Node> nodes_;
+  std::vector<EdgeWrite> edges_;
+  std::vector<Row> node_rows_, edge_rows_;
+  ImportReport report_;
+  std::vector<std::pair<uint32_t, uint64_t>> error_order_;  // (file, line) of each error.
+};
+
+// Reads the format from a file name: *.jsonl / *.ndjson / *.json -> JSON Lines; *.csv ->
+// nodes or edges by its header (an edges file has from,type,to columns). INVALID_ARGUMENT
+// otherwise.
+absl::StatusOr<ImportFormat> DetectFormat(absl::string_view file_name,
+                                          absl::string_view first_line);
+
+// Imports files from disk (the offline path): each file streamed line by line. `progress` (may
+// be empty) is called every `progress_rows` rows.
+absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<std::string>& paths,
+                                         const ImportOptions& options,
+                                         const std::function<void(const ImportReport&)>& progress,
+                                         uint64_t progress_rows = 100000);
+
+}  // namespace innograph::io
