@@ -7,8 +7,12 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   librocksdb-dev libboost-graph-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
   protobuf-compiler libabsl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-grpcio python3-grpc-tools python3-networkx python3-igraph
+  libcpp-httplib-dev
+  python3 python3-grpcio python3-grpc-tools python3-networkx python3-igraph python3-graph-tool
+  chromium fonts-noto-cjk
 )
+# Node.js and npm build and test the dashboard; use the machine's own when it has one.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

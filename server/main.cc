@@ -151,6 +151,7 @@ int Import(const std::vector<std::string>& files) {
   options.max_errors = absl::GetFlag(FLAGS_max_errors);
   options.dry_run = absl::GetFlag(FLAGS_dry_run);
   options.chunk_rows = 10000;
+  options.bulk_if_empty = true;
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -1,6 +1,7 @@
 #include "graph/io/importer.h"
 
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -10,7 +11,10 @@
 
 namespace innograph::io {
 
-Importer::Importer(GraphStore& store, ImportOptions options) : store_(store), options_(options) {}
+Importer::Importer(GraphStore& store, ImportOptions options)
+    : store_(store),
+      options_(options),
+      bulk_(options.bulk_if_empty && !options.dry_run && store.pristine()) {}
 
 void Importer::Reject(uint32_t file, uint64_t line, std::string message, std::string raw) {
   // The store names items by their place in its batch ("edges[3] (HEADS a -> b): ..."); in an
@@ -22,7 +26,8 @@ void Importer::Reject(uint32_t file, uint64_t line, std::string message, std::st
   ++report_.rows_rejected;
   error_order_.emplace_back(file, line);
   report_.errors.push_back({files_[file], line, std::move(message), std::move(raw)});
-  if (options_.max_errors > 0 && report_.rows_rejected > options_.max_errors && !report_.aborted) {
+  if (!bulk_ && options_.max_errors > 0 && report_.rows_rejected > options_.max_errors &&
+      !report_.aborted) {
     report_.aborted = true;
     report_.abort_reason =
         absl::StrCat("more than ", options_.max_errors, " bad rows (--max-errors): stopped");
@@ -40,42 +45,77 @@ void Importer::BeginFile(std::string name, ImportFormat format, absl::string_vie
       *store_.schema(), csv_header);
   if (!parser.ok()) {
     file_ok_ = false;
-    Reject(static_cast<uint32_t>(files_.size() - 1), 1,
-           absl::StrCat("header: ", parser.status().message()), std::string(csv_header));
+    Reject(static_cast<uint32_t>(files_.size() - 1), 1, std::string(parser.status().message()),
+           std::string(csv_header));
     return;
   }
   csv_ = std::move(*parser);
 }
 
+absl::StatusOr<JsonlRecord> Importer::ParseLine(absl::string_view line) const {
+  return format_ == ImportFormat::kJsonl ? ParseJsonlLine(line, *store_.schema())
+                                         : csv_->Parse(line);
+}
+
 absl::StatusOr<bool> Importer::AddLine(uint64_t line_no, absl::string_view line) {
-  if (report_.aborted) return false;
   if (files_.empty()) return absl::FailedPreconditionError("import: a line before any file");
-  if (!file_ok_) return true;  // The header was bad; its rows are not read.
+  if (!file_ok_ || report_.aborted) return !report_.aborted;
+  return AddParsed(line_no, line, ParseLine(line));
+}
+
+absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
+                                        const std::vector<absl::string_view>& lines) {
+  if (files_.empty()) return absl::FailedPreconditionError("import: a line before any file");
+  if (!file_ok_ || report_.aborted) return !report_.aborted;
+  // Parsing is the costly part and independent per line: two threads for big blocks.
+  std::vector<absl::StatusOr<JsonlRecord>> parsed(lines.size());
+  auto parse = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) parsed[i] = ParseLine(lines[i]);
+  };
+  if (lines.size() >= 4096) {
+    const size_t half = lines.size() / 2;
+    std::thread other([&] { parse(half, lines.size()); });
+    parse(0, half);
+    other.join();
+  } else {
+    parse(0, lines.size());
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ASSIGN_OR_RETURN(bool go_on, AddParsed(first_line_no + i, lines[i], std::move(parsed[i])));
+    if (!go_on) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<bool> Importer::AddParsed(uint64_t line_no, absl::string_view line,
+                                         absl::StatusOr<JsonlRecord> rec) {
+  if (report_.aborted) return false;
   const auto file = static_cast<uint32_t>(files_.size() - 1);
-  absl::StatusOr<JsonlRecord> rec =
-      format_ == ImportFormat::kJsonl ? ParseJsonlLine(line, *store_.schema()) : csv_->Parse(line);
   if (rec.ok() && std::holds_alternative<std::monostate>(*rec)) return true;
   ++report_.rows_read;
   if (!rec.ok()) {
     Reject(file, line_no, std::string(rec.status().message()), std::string(line));
     return !report_.aborted;
   }
+  Row row{file, line_no, raw_.size(), static_cast<uint32_t>(line.size())};
+  raw_.append(line.data(), line.size());
   if (auto* n = std::get_if<Node>(&*rec)) {
     nodes_.push_back(std::move(*n));
-    node_rows_.push_back({file, line_no, std::string(line)});
+    node_rows_.push_back(row);
   } else {
     edges_.push_back(std::move(std::get<EdgeWrite>(*rec)));
-    edge_rows_.push_back({file, line_no, std::string(line)});
+    edge_rows_.push_back(row);
   }
-  const bool buffered = options_.max_errors == 0 || options_.dry_run;
+  const bool buffered = options_.max_errors == 0 || options_.dry_run || bulk_;
   const size_t pending = nodes_.size() + edges_.size();
-  if (buffered && pending > options_.max_buffered_rows) {
+  if (buffered && !bulk_ && pending > options_.max_buffered_rows) {
     report_.aborted = true;
     report_.abort_reason = absl::StrCat(
         "an all-or-nothing import holds at most ", options_.max_buffered_rows,
         " rows: allow errors with --max-errors N (written in atomic chunks) or split the files");
     nodes_.clear();
     edges_.clear();
+    raw_.clear();
     return false;
   }
   if (!buffered && pending >= options_.chunk_rows) RETURN_IF_ERROR(Flush(false));
@@ -84,11 +124,13 @@ absl::StatusOr<bool> Importer::AddLine(uint64_t line_no, absl::string_view line)
 
 absl::Status Importer::Flush(bool /*final*/) {
   if (nodes_.empty() && edges_.empty()) return absl::OkStatus();
-  const bool buffered = options_.max_errors == 0 || options_.dry_run;
+  const bool buffered = options_.max_errors == 0 || options_.dry_run || bulk_;
   std::vector<Node> nodes = std::move(nodes_);
   std::vector<EdgeWrite> edges = std::move(edges_);
   std::vector<Row> node_rows = std::move(node_rows_);
   std::vector<Row> edge_rows = std::move(edge_rows_);
+  std::string raw = std::move(raw_);
+  raw_.clear();
   nodes_.clear();
   edges_.clear();
   node_rows_.clear();
@@ -102,10 +144,26 @@ absl::Status Importer::Flush(bool /*final*/) {
       return std::tie(a.first->file, a.first->line) < std::tie(b.first->file, b.first->line);
     });
     for (const auto& [row, status] : bad) {
-      Reject(row->file, row->line, std::string(status->message()), row->raw);
+      Reject(row->file, row->line, std::string(status->message()),
+             raw.substr(row->raw_at, row->raw_size));
     }
   };
   const size_t node_count = nodes.size(), edge_count = edges.size();
+  if (bulk_) {
+    ASSIGN_OR_RETURN(BatchResult done,
+                     store_.BulkLoad(std::move(nodes), std::move(edges), options_.max_errors));
+    report(done);
+    if (report_.rows_rejected > options_.max_errors) {
+      report_.aborted = true;
+      report_.abort_reason =
+          absl::StrCat(report_.rows_rejected, " bad rows, more than --max-errors ",
+                       options_.max_errors, ": nothing was written");
+      return absl::OkStatus();
+    }
+    report_.nodes_written += node_count - done.node_errors.size();
+    report_.edges_written += edge_count - done.edge_errors.size();
+    return absl::OkStatus();
+  }
   if (buffered) {
     // Validate everything first (the store stages, reports and does not commit).
     ASSIGN_OR_RETURN(BatchResult check, store_.UpsertBatch(nodes, edges, /*skip_invalid=*/true,
@@ -138,7 +196,7 @@ absl::Status Importer::Flush(bool /*final*/) {
 absl::StatusOr<ImportReport> Importer::Finish() {
   // All-or-nothing: an abort means nothing is written. Tolerant: the good rows read before the
   // stop are written (in atomic chunks, like all the others).
-  const bool tolerant = options_.max_errors > 0 && !options_.dry_run;
+  const bool tolerant = options_.max_errors > 0 && !options_.dry_run && !bulk_;
   if (!report_.aborted || tolerant) RETURN_IF_ERROR(Flush(true));
   // Parse errors are found as rows arrive, store errors when their chunk is written: sort.
   std::vector<size_t> order(report_.errors.size());
@@ -178,8 +236,7 @@ absl::StatusOr<ImportFormat> DetectFormat(absl::string_view file_name,
 
 absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<std::string>& paths,
                                          const ImportOptions& options,
-                                         const std::function<void(const ImportReport&)>& progress,
-                                         uint64_t progress_rows) {
+                                         const std::function<void(const ImportReport&)>& progress) {
   Importer importer(store, options);
   for (const std::string& path : paths) {
     std::ifstream in(path, std::ios::binary);
@@ -194,18 +251,27 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
     if (!line.empty() && line.back() == '\r') line.pop_back();
     ASSIGN_OR_RETURN(ImportFormat format, DetectFormat(path, line));
     importer.BeginFile(path, format, format == ImportFormat::kJsonl ? "" : line);
+    // Lines go to the importer in blocks, which it parses in parallel.
+    constexpr size_t kBlock = 65536;
+    std::vector<std::string> block;
+    uint64_t block_first = format == ImportFormat::kJsonl ? 1 : 2;
+    if (format == ImportFormat::kJsonl) block.push_back(line);
     bool go_on = true;
-    if (format == ImportFormat::kJsonl) {
-      ASSIGN_OR_RETURN(go_on, importer.AddLine(line_no, line));
-    }
+    auto send = [&]() -> absl::Status {
+      std::vector<absl::string_view> views(block.begin(), block.end());
+      ASSIGN_OR_RETURN(go_on, importer.AddLines(block_first, views));
+      block_first += block.size();
+      block.clear();
+      if (progress) progress(importer.progress());
+      return absl::OkStatus();
+    };
     while (go_on && std::getline(in, line)) {
       ++line_no;
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      ASSIGN_OR_RETURN(go_on, importer.AddLine(line_no, line));
-      if (progress && importer.progress().rows_read % progress_rows == 0) {
-        progress(importer.progress());
-      }
+      block.push_back(std::move(line));
+      if (block.size() == kBlock) RETURN_IF_ERROR(send());
     }
+    if (go_on && !block.empty()) RETURN_IF_ERROR(send());
     if (in.bad()) return absl::DataLossError(absl::StrCat("reading '", path, "' failed"));
     if (!go_on) break;
   }

@@ -13,83 +13,15 @@
 #include "graph/model/text.h"
 #include "graph/store/key_codec.h"
 #include "graph/store/record_codec.h"
+#include "graph/store/store_internal.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
 namespace innograph {
-namespace {
 
-// Column families, in the order they are opened. Persisted by name.
-enum Cf : size_t {
-  kDefault = 0,
-  kNodes,
-  kOutEdges,
-  kInEdges,
-  kEdgeIds,
-  kKeys,
-  kEdgeKeys,
-  kNames,
-  kMeta,
-  kNumCfs,
-};
-
-constexpr const char* kCfNames[kNumCfs] = {
-    "default", "nodes", "out_edges", "in_edges", "edge_ids", "keys", "edge_keys", "names", "meta"};
-
-constexpr char kMetaFormat[] = "format_version";
-constexpr char kMetaSchema[] = "schema";
-constexpr char kMetaNextNode[] = "next_node_id";
-constexpr char kMetaNextEdge[] = "next_edge_id";
-constexpr char kMetaKindCount[] = "count/kind/";  // + kind id (4, BE) -> count (8, BE)
-constexpr char kMetaTypeCount[] = "count/type/";  // + type id (4, BE) -> count (8, BE)
-
-std::string CountKey(const char* prefix, uint32_t id) {
-  std::string k(prefix);
-  keys::PutFixed32BE(&k, id);
-  return k;
-}
-
-// The single place where RocksDB statuses become absl statuses.
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  std::string msg = absl::StrCat(what, ": ", s.ToString());
-  if (s.IsNotFound()) return absl::NotFoundError(msg);
-  if (s.IsCorruption()) return absl::DataLossError(msg);
-  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
-  if (s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(msg);
-  return absl::InternalError(msg);
-}
-
-bool StartsWith(const rocksdb::Slice& s, absl::string_view prefix) {
-  return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
-}
-
-absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
-
-// All search tokens of a node: of its name, aliases and key.
-std::vector<std::string> NodeTokens(const Node& n) {
-  std::set<std::string> all;
-  auto add = [&](absl::string_view text) {
-    for (std::string& t : IndexTokens(text)) all.insert(std::move(t));
-  };
-  add(n.name);
-  for (const std::string& a : n.aliases) add(a);
-  add(n.key);
-  return {all.begin(), all.end()};
-}
-
-std::string NodeLabel(size_t i, const Node& n) {
-  return absl::StrCat("nodes[", i, "] (key '", n.key, "'): ");
-}
-
-absl::Status Prefixed(const absl::Status& s, absl::string_view prefix) {
-  if (s.ok()) return s;
-  return absl::Status(s.code(), absl::StrCat(prefix, s.message()));
-}
-
-}  // namespace
+using namespace store_internal;  // NOLINT: the store's own internals.
 
 absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& dir,
                                                              Options options) {
@@ -111,6 +43,7 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& 
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
+  store->rocks_options_ = std::make_unique<rocksdb::Options>(db_options, cf_options);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &store->cfs_, &raw);
   if (!s.ok()) {
@@ -212,7 +145,7 @@ struct GraphStore::WriteState {
   uint64_t next_node = 0;
   uint64_t next_edge = 0;
   StoreCounts counts;
-  absl::flat_hash_map<std::string, NodeId> node_by_key;  // Nodes of this batch.
+  absl::flat_hash_map<std::string, NodeId> node_by_key;  // Keys of this batch's nodes, resolved.
   absl::flat_hash_map<uint64_t, KindId> kind_of;         // Node id -> kind (cache).
   // Edges of this batch: final state, stored state before (when it existed), and lookups.
   std::vector<Edge> out;
@@ -345,8 +278,12 @@ absl::Status GraphStore::StageEdges(WriteState& st, std::vector<EdgeWrite>& writ
       return absl::NotFoundError(absl::StrCat(field, "_key: no node with key '", key, "'"));
     }
     RETURN_IF_ERROR(FromRocks(s, "reading keys"));
-    return NodeId(keys::DecodeIdValue(value));
+    NodeId found(keys::DecodeIdValue(value));
+    st.node_by_key.emplace(key, found);  // Edges of a batch often share endpoints.
+    return found;
   };
+  // One iterator for every identity lookup of the batch (creating one per edge is costly).
+  std::unique_ptr<rocksdb::Iterator> out_it(db_->NewIterator(ro, cfs_[kOutEdges]));
 
   std::vector<size_t> slot_of(writes.size(), SIZE_MAX);
   for (size_t i = 0; i < writes.size(); ++i) {
@@ -443,7 +380,7 @@ absl::Status GraphStore::StageEdges(WriteState& st, std::vector<EdgeWrite>& writ
         } else {
           // Natural identity: same endpoints, type and start date.
           std::string prefix = keys::EdgePrefix(e.from, e.type, e.to);
-          std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kOutEdges]));
+          rocksdb::Iterator* it = out_it.get();
           for (it->Seek(prefix); it->Valid() && StartsWith(it->key(), prefix); it->Next()) {
             Edge x;
             RETURN_IF_ERROR(records::DecodeEdge(View(it->value()), &x));

@@ -27,6 +27,7 @@
 #include "graph/model/schema.h"
 
 namespace rocksdb {
+struct Options;
 class ColumnFamilyHandle;
 class DB;
 class Snapshot;
@@ -147,6 +148,17 @@ class GraphStore {
   // validated and reported but nothing is written (a dry run). Used by imports.
   absl::StatusOr<BatchResult> UpsertBatch(std::vector<Node> nodes, std::vector<EdgeWrite> edges,
                                           bool skip_invalid, bool commit = true);
+  // The fast path of offline imports: loads nodes and edges into an EMPTY store (no node or
+  // edge was ever written: FAILED_PRECONDITION otherwise) by validating everything in memory and
+  // writing sorted SST files that RocksDB ingests atomically (all column families at once). The
+  // result (ids included) is the one UpsertBatch would produce for the same input. Invalid items
+  // are reported; nothing is written when there are more than `max_errors` of them (with
+  // max_errors = 0: when there is any). The commit listener is not called (the server is not
+  // running during an offline import).
+  absl::StatusOr<BatchResult> BulkLoad(std::vector<Node> nodes, std::vector<EdgeWrite> edges,
+                                       size_t max_errors);
+  // True when no node or edge was ever written (ids start at 1).
+  bool pristine() const;
   // Deletes nodes and all their edges.
   absl::StatusOr<DeleteResult> DeleteNodes(const std::vector<NodeRef>& refs, bool allow_missing);
   // Deletes edges by id or key.
@@ -200,6 +212,7 @@ class GraphStore {
   std::string dir_;
   Options options_;
   std::shared_ptr<const Schema> schema_;
+  std::unique_ptr<rocksdb::Options> rocks_options_;  // As opened (for SST writers).
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // Indexed by the Cf enum in store.cc.
 
