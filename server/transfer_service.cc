@@ -33,6 +33,8 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* ctx,
   const auto started = std::chrono::steady_clock::now();
   v1::ImportRequest req;
   io::ImportOptions options;
+  // Into an empty store, the whole import is validated in memory and ingested at once.
+  options.bulk_if_empty = true;
   std::unique_ptr<io::Importer> importer;
   bool first = true;
   // A file is begun when its first line arrives (a CSV file's first line is its header).
@@ -62,29 +64,26 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* ctx,
         }
         if (!importer) importer = std::make_unique<io::Importer>(store_, options);
         uint64_t line_no = req.lines().first_line() == 0 ? next_line : req.lines().first_line();
-        for (const std::string& line : req.lines().lines()) {
-          if (pending_file) {
-            io::ImportFormat format = FromProto(pending_file->format());
-            if (pending_file->format() == v1::IMPORT_FORMAT_UNSPECIFIED) {
-              auto detected = io::DetectFormat(pending_file->name(), line);
-              if (!detected.ok()) return ToGrpc(WithContext(detected.status(), "file.format"));
-              format = *detected;
-            }
-            const bool csv = format != io::ImportFormat::kJsonl;
-            importer->BeginFile(pending_file->name(), format, csv ? line : "");
-            pending_file.reset();
-            if (csv) {
-              ++line_no;
-              continue;
-            }
+        std::vector<absl::string_view> lines(req.lines().lines().begin(),
+                                             req.lines().lines().end());
+        size_t skip = 0;
+        if (pending_file && !lines.empty()) {
+          io::ImportFormat format = FromProto(pending_file->format());
+          if (pending_file->format() == v1::IMPORT_FORMAT_UNSPECIFIED) {
+            auto detected = io::DetectFormat(pending_file->name(), lines[0]);
+            if (!detected.ok()) return ToGrpc(WithContext(detected.status(), "file.format"));
+            format = *detected;
           }
-          auto go_on = importer->AddLine(line_no++, line);
-          if (!go_on.ok()) return ToGrpc(go_on.status());
-          if (!*go_on) {
-            stopped = true;
-            break;
-          }
+          const bool csv = format != io::ImportFormat::kJsonl;
+          importer->BeginFile(pending_file->name(), format, csv ? lines[0] : "");
+          pending_file.reset();
+          skip = csv ? 1 : 0;  // A CSV file's first line is its header.
         }
+        std::vector<absl::string_view> rows(lines.begin() + skip, lines.end());
+        auto go_on = importer->AddLines(line_no + skip, rows);
+        if (!go_on.ok()) return ToGrpc(go_on.status());
+        stopped = !*go_on;
+        line_no += lines.size();
         next_line = line_no;
         break;
       }

@@ -1,7 +1,8 @@
 // GraphStore::BulkLoad: the offline import's fast path into an empty store. Everything is
 // validated and identified in memory with the same rules as StageNodes/StageEdges, then each
 // column family is written as one sorted SST file and all of them are ingested in one atomic
-// IngestExternalFiles call: the store has all of the load or none of it.
+// IngestExternalFiles call: the store has all of the load or none of it. The commit listener
+// then receives the load as one change set.
 
 #include <algorithm>
 #include <filesystem>
@@ -360,6 +361,16 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   next_node_id_ = next_node;
   next_edge_id_ = next_edge;
   counts_ = std::move(counts);
+  if (listener_) {
+    // A running server's topology follows the load like any other commit.
+    ChangeSet changes;
+    changes.sequence = db_->GetLatestSequenceNumber();
+    changes.nodes_upserted.reserve(node_order.size());
+    for (size_t i : node_order) changes.nodes_upserted.push_back(std::move(nodes[i]));
+    changes.edges_created.assign(out.size(), true);
+    changes.edges_upserted = std::move(out);
+    listener_(changes);
+  }
   return result;
 }
 

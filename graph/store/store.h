@@ -153,8 +153,8 @@ class GraphStore {
   // writing sorted SST files that RocksDB ingests atomically (all column families at once). The
   // result (ids included) is the one UpsertBatch would produce for the same input. Invalid items
   // are reported; nothing is written when there are more than `max_errors` of them (with
-  // max_errors = 0: when there is any). The commit listener is not called (the server is not
-  // running during an offline import).
+  // max_errors = 0: when there is any). The commit listener receives the load as one change
+  // set. Writers wait for the whole load; readers do not.
   absl::StatusOr<BatchResult> BulkLoad(std::vector<Node> nodes, std::vector<EdgeWrite> edges,
                                        size_t max_errors);
   // True when no node or edge was ever written (ids start at 1).
