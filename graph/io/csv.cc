@@ -434,60 +434,19 @@ absl::StatusOr<LoadStats> LoadCsvFile(const std::string& path, CsvParser::Table 
                                       GraphStore& store, size_t batch_size) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
-  LoadStats stats;
   std::string line;
   if (!std::getline(in, line)) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": empty file, want a header line"));
   }
-  stats.lines = 1;
   absl::StatusOr<std::unique_ptr<CsvParser>> parser =
       CsvParser::Create(table, *store.schema(), line);
   if (!parser.ok()) {
     return absl::Status(parser.status().code(),
                         absl::StrCat(path, ":1: ", parser.status().message()));
   }
-  std::vector<Node> nodes;
-  std::vector<EdgeWrite> edges;
-  size_t batch_first_line = 0;
-  auto flush = [&]() -> absl::Status {
-    absl::Status s;
-    if (!nodes.empty()) {
-      auto r = store.UpsertNodes(std::move(nodes));
-      s = r.status();
-      stats.nodes += r.ok() ? r->ids.size() : 0;
-    } else if (!edges.empty()) {
-      auto r = store.UpsertEdges(std::move(edges));
-      s = r.status();
-      stats.edges += r.ok() ? r->ids.size() : 0;
-    }
-    nodes.clear();
-    edges.clear();
-    if (!s.ok()) {
-      return absl::Status(
-          s.code(), absl::StrCat(path, ": batch from line ", batch_first_line, ": ", s.message()));
-    }
-    return absl::OkStatus();
-  };
-  while (std::getline(in, line)) {
-    ++stats.lines;
-    absl::StatusOr<JsonlRecord> rec = (*parser)->Parse(line);
-    if (!rec.ok()) {
-      return absl::Status(rec.status().code(),
-                          absl::StrCat(path, ":", stats.lines, ": ", rec.status().message()));
-    }
-    if (auto* n = std::get_if<Node>(&*rec)) {
-      if (nodes.size() >= batch_size) RETURN_IF_ERROR(flush());
-      if (nodes.empty()) batch_first_line = stats.lines;
-      nodes.push_back(std::move(*n));
-    } else if (auto* e = std::get_if<EdgeWrite>(&*rec)) {
-      if (edges.size() >= batch_size) RETURN_IF_ERROR(flush());
-      if (edges.empty()) batch_first_line = stats.lines;
-      edges.push_back(std::move(*e));
-    }
-  }
-  if (in.bad()) return absl::DataLossError(absl::StrCat("reading '", path, "' failed"));
-  RETURN_IF_ERROR(flush());
-  return stats;
+  const CsvParser& csv = **parser;
+  return LoadRecords(
+      in, path, 1, [&](absl::string_view row) { return csv.Parse(row); }, store, batch_size);
 }
 
 }  // namespace innograph::io

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -144,11 +145,12 @@ absl::StatusOr<JsonlRecord> ParseJsonlLine(absl::string_view line, const Schema&
   }
 }
 
-absl::StatusOr<LoadStats> LoadJsonlFile(const std::string& path, GraphStore& store,
-                                        size_t batch_size) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+absl::StatusOr<LoadStats> LoadRecords(
+    std::istream& in, const std::string& path, uint64_t lines_before,
+    const std::function<absl::StatusOr<JsonlRecord>(absl::string_view)>& parse, GraphStore& store,
+    size_t batch_size) {
   LoadStats stats;
+  stats.lines = lines_before;
   std::vector<Node> nodes;
   std::vector<EdgeWrite> edges;
   size_t batch_first_line = 0;
@@ -174,7 +176,7 @@ absl::StatusOr<LoadStats> LoadJsonlFile(const std::string& path, GraphStore& sto
   std::string line;
   while (std::getline(in, line)) {
     ++stats.lines;
-    auto rec = ParseJsonlLine(line, *store.schema());
+    auto rec = parse(line);
     if (!rec.ok()) {
       return absl::Status(rec.status().code(),
                           absl::StrCat(path, ":", stats.lines, ": ", rec.status().message()));
@@ -192,6 +194,16 @@ absl::StatusOr<LoadStats> LoadJsonlFile(const std::string& path, GraphStore& sto
   if (in.bad()) return absl::DataLossError(absl::StrCat("reading '", path, "' failed"));
   RETURN_IF_ERROR(flush());
   return stats;
+}
+
+absl::StatusOr<LoadStats> LoadJsonlFile(const std::string& path, GraphStore& store,
+                                        size_t batch_size) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+  const Schema& schema = *store.schema();
+  return LoadRecords(
+      in, path, 0, [&](absl::string_view line) { return ParseJsonlLine(line, schema); }, store,
+      batch_size);
 }
 
 }  // namespace innograph::io

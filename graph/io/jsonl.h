@@ -2,6 +2,8 @@
 
 // The JSON Lines data format (docs/data-format.md): one node or edge per line.
 
+#include <functional>
+#include <istream>
 #include <string>
 #include <variant>
 
@@ -28,6 +30,14 @@ struct LoadStats {
 // Loads a file into the store, in file order, with batches of up to `batch_size` records.
 // Stops at the first bad line or refused batch with "path:line: message"; the batches before it
 // stay written (each batch is atomic).
+// The loop behind LoadJsonlFile and LoadCsvFile: parses each line of `in` with `parse` and
+// upserts the records in batches, in file order. `lines_before` lines were already read (a CSV
+// header), so messages name the right line.
+absl::StatusOr<LoadStats> LoadRecords(
+    std::istream& in, const std::string& path, uint64_t lines_before,
+    const std::function<absl::StatusOr<JsonlRecord>(absl::string_view)>& parse, GraphStore& store,
+    size_t batch_size);
+
 absl::StatusOr<LoadStats> LoadJsonlFile(const std::string& path, GraphStore& store,
                                         size_t batch_size = 1000);
 
