@@ -9,7 +9,8 @@ in this order within each repetition:
            wall time of the process (RocksDB open, parse, validate, write, final sync, close).
   online   a fresh `innograph-server` (default flags, HTTP off), then
            `innograph import nodes.csv edges.csv` (the client-streaming Import rpc): wall time
-           of the client process only; the server is started before and stopped after.
+           of the client process only; the server is started before and stopped after. Should
+           the server refuse to buffer that many rows all or nothing, with --max-errors 1.
   kuzu     node bench/kuzu/copy.js: a fresh Kùzu database, CREATE NODE/REL TABLE, then the two
            COPY statements, timed inside Node.js (COPY only). Kùzu needs from/to first and
            full dates, so Kùzu-friendly copies of the CSVs (key,kind,name and
@@ -49,9 +50,10 @@ sys.dont_write_bytecode = True
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KUZU_DIR = os.path.join(ROOT, "bench", "kuzu")
 
-# The online import buffers an all-or-nothing import in the server: at most this many rows
-# (ImportOptions::max_buffered_rows, graph/io/importer.h). Larger sets go in atomic chunks.
-ALL_OR_NOTHING_MAX_ROWS = 2000000
+# An all-or-nothing import that the server must buffer (a store with data) holds at most
+# ImportOptions::max_buffered_rows rows (graph/io/importer.h); beyond, it aborts with this
+# message and the online run is redone with --max-errors 1 (atomic chunks), as a user would.
+CAP_MESSAGE = "all-or-nothing import holds at most"
 METHODS = ("offline", "online", "kuzu")
 
 
@@ -181,15 +183,12 @@ def kuzu_inputs(data, out_dir):
 # --- The three methods ----------------------------------------------------------------------
 
 
-def import_flags(data):
-    rows = data["nodes"] + data["edges"]
-    return [] if rows <= ALL_OR_NOTHING_MAX_ROWS else ["--max-errors", "1"]
 
 
 def run_offline(tools, data, scratch):
     data_dir = os.path.join(scratch, "offline")
     remove(data_dir)
-    flags = import_flags(data)
+    flags = []
     r = run_measured([tools["server"], "import", "--data-dir", data_dir] + flags +
                      [data["nodes_csv"], data["edges_csv"]])
     m = re.search(r"(\d+) nodes and (\d+) edges written, (\d+) rejected", r["stdout"])
@@ -203,10 +202,10 @@ def run_offline(tools, data, scratch):
     return result
 
 
-def run_online(tools, data, scratch):
+def run_online(tools, data, scratch, flags=()):
     import harness  # tests/integration/harness.py, with INNOGRAPH_*_BIN set in main()
 
-    flags = import_flags(data)
+    flags = list(flags)
     with harness.Server() as server:
         r = run_measured([tools["cli"], "--server", server.address, "--json", "import"] +
                          flags + [data["nodes_csv"], data["edges_csv"]])
@@ -225,6 +224,10 @@ def run_online(tools, data, scratch):
         size = disk_bytes(server.data_dir)
     want = (data["nodes"], data["edges"])
     ok = r["rc"] == 0 and written == want and counts == want
+    if not flags and report and report.get("aborted") and CAP_MESSAGE in report.get(
+            "abortReason", ""):
+        # The server would have to buffer every row: load in atomic chunks instead.
+        return run_online(tools, data, scratch, ["--max-errors", "1"])
     result = {"seconds": r["seconds"], "maxrss_kib": server_hwm,
               "client_maxrss_kib": r["maxrss_kib"], "disk_bytes": size, "flags": flags,
               "server_seconds": report.get("seconds") if report else None, "ok": bool(ok)}
@@ -336,7 +339,9 @@ def markdown(results):
                     f"{data['edges']:,}", f"{data['nodes']:,}", method))
                 continue
             ratio = "%.2f×" % (m["edges_per_s"] / kuzu["edges_per_s"]) if kuzu else "n/a"
-            label = method + (" (%s)" % " ".join(m["flags"]) if m["flags"] else "")
+            label = {"kuzu": "Kùzu COPY"}.get(method, method)
+            if m["flags"]:
+                label += " (%s)" % " ".join(m["flags"])
             out.append("| %s | %s | %s | %s | %.2f | %s | %s | %.0f | %.0f |" % (
                 f"{data['edges']:,}", f"{data['nodes']:,}", label,
                 " / ".join("%.2f" % s for s in m["runs"]), m["seconds"],
@@ -366,6 +371,12 @@ def main():
     for path in tools.values():
         if not os.access(path, os.X_OK):
             sys.exit("import_bench.py: %s is missing; build it first" % path)
+    # Run copies, so that a rebuild during the run cannot mix two builds in one table.
+    started = datetime.datetime.now(datetime.timezone.utc)
+    bin_dir = os.path.join(args.work, "bin-" + started.strftime("%Y%m%dT%H%M%SZ"))
+    os.makedirs(bin_dir, exist_ok=True)
+    for name, path in list(tools.items()):
+        tools[name] = shutil.copy2(path, os.path.join(bin_dir, os.path.basename(path)))
     if "kuzu" in methods and not os.path.isdir(os.path.join(KUZU_DIR, "node_modules", "kuzu")):
         sys.exit("import_bench.py: Kùzu is not installed: cd bench/kuzu && npm ci "
                  "(or --methods offline,online)")
@@ -374,8 +385,8 @@ def main():
     os.environ["INNOGRAPH_SOURCE_DIR"] = ROOT
     sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
-    started = datetime.datetime.now(datetime.timezone.utc)
     results = {"started_utc": started.strftime("%Y-%m-%d %H:%M:%S"), "machine": machine(),
+               "loadavg_start": os.getloadavg(),
                "binaries": {k: binary_id(v) for k, v in tools.items()},
                "node": subprocess.run(["node", "--version"], capture_output=True,
                                       text=True).stdout.strip(),
@@ -403,6 +414,8 @@ def main():
             shutil.rmtree(data_dir, ignore_errors=True)
     results["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).strftime(
         "%Y-%m-%d %H:%M:%S")
+    results["loadavg_end"] = os.getloadavg()
+    shutil.rmtree(bin_dir, ignore_errors=True)
     summarize(results)
     path = os.path.join(args.work, "results-%s.json" % started.strftime("%Y%m%dT%H%M%SZ"))
     with open(path, "w") as f:
@@ -410,10 +423,11 @@ def main():
     m = results["machine"]
     print("Machine: %s, %d cores (nproc), %.1f GiB RAM, %s, kernel %s" % (
         m["cpu"], m["nproc"], m["ram_gib"], m["os"], m["kernel"]))
-    print("Run: %s to %s UTC; innograph-server built %s (sha256 %s); %s" % (
-        results["started_utc"], results["finished_utc"],
-        results["binaries"]["server"]["mtime_utc"], results["binaries"]["server"]["sha256"],
-        "node " + results["node"]))
+    print("Run: %s to %s UTC (load average %.1f at the start, %.1f at the end); "
+          "innograph-server built %s (sha256 %s); node %s" % (
+              results["started_utc"], results["finished_utc"], results["loadavg_start"][0],
+              results["loadavg_end"][0], results["binaries"]["server"]["mtime_utc"],
+              results["binaries"]["server"]["sha256"], results["node"]))
     print()
     print(markdown(results))
     print()

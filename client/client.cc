@@ -169,4 +169,29 @@ absl::Status Client::Export(
   return absl::OkStatus();
 }
 
+absl::Status Client::Watch(const v1::WatchRequest& req, double deadline_seconds,
+                           const std::function<bool(const v1::WatchEvent&)>& on_event) {
+  grpc::ClientContext ctx;
+  if (deadline_seconds > 0) {
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::milliseconds(static_cast<int64_t>(deadline_seconds * 1000)));
+  }
+  std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader = stub_->Watch(&ctx, req);
+  v1::WatchEvent event;
+  bool stopped = false;
+  while (reader->Read(&event)) {
+    if (!on_event(event)) {
+      stopped = true;
+      ctx.TryCancel();
+      break;
+    }
+  }
+  grpc::Status s = reader->Finish();
+  if (stopped) return absl::OkStatus();
+  if (!s.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace innograph::client

@@ -69,6 +69,12 @@ class Client {
   absl::Status Export(const v1::ExportRequest& req,
                       const std::function<void(const std::string&, const std::string&)>& sink);
 
+  // Follows the change feed, calling `on_event` for each event until it returns false, the
+  // server ends the stream, or `deadline_seconds` (> 0) pass. Returns the stream's status (OK
+  // when on_event stopped it).
+  absl::Status Watch(const v1::WatchRequest& req, double deadline_seconds,
+                     const std::function<bool(const v1::WatchEvent&)>& on_event);
+
   const std::string& target() const { return options_.target; }
 
  private:

@@ -7,8 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   librocksdb-dev libboost-graph-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
   protobuf-compiler libabsl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev
+  libcpp-httplib-dev libtoml11-dev
   python3 python3-grpcio python3-grpc-tools python3-networkx python3-igraph python3-graph-tool
+  python3-prometheus-client
   chromium fonts-noto-cjk
 )
 # Node.js and npm build and test the dashboard; use the machine's own when it has one.

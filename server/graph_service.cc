@@ -289,6 +289,10 @@ grpc::Status GraphServiceImpl::Stats(grpc::ServerContext*, const v1::StatsReques
           .count());
   resp->set_last_sequence(store_.last_sequence());
   resp->set_topology_bytes(topology_.memory_bytes());
+  const StoreFigures figures = store_.Figures();
+  resp->set_rocksdb_memtable_bytes(figures.memtable_bytes);
+  resp->set_block_cache_hit_ratio(figures.block_cache_hit_ratio);
+  resp->set_compaction_pending_bytes(figures.compaction_pending_bytes);
   return grpc::Status::OK;
 }
 

@@ -9,6 +9,7 @@
 // Thread safety: all handlers run concurrently on gRPC's threads; the store and the topology
 // are thread-safe.
 
+#include <atomic>
 #include <chrono>
 
 #include "graph/query/traversal.h"
@@ -61,6 +62,12 @@ class GraphServiceImpl final : public v1::GraphService::Service {
   grpc::Status Export(grpc::ServerContext*, const v1::ExportRequest*,
                       grpc::ServerWriter<v1::ExportChunk>*) override;
 
+  // watch_service.cc
+  grpc::Status Watch(grpc::ServerContext*, const v1::WatchRequest*,
+                     grpc::ServerWriter<v1::WatchEvent>*) override;
+  // Ends open Watch streams (with UNAVAILABLE) so that shutdown need not wait for them.
+  void BeginShutdown() { shutting_down_ = true; }
+
   // analytics_service.cc
   grpc::Status Rank(grpc::ServerContext*, const v1::RankRequest*, v1::RankResponse*) override;
   grpc::Status Components(grpc::ServerContext*, const v1::ComponentsRequest*,
@@ -79,6 +86,7 @@ class GraphServiceImpl final : public v1::GraphService::Service {
   Topology& topology_;
   const QueryOptions options_;
   const std::chrono::steady_clock::time_point started_;
+  std::atomic<bool> shutting_down_{false};
 };
 
 }  // namespace innograph::server

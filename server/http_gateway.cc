@@ -224,6 +224,13 @@ absl::Status HttpGateway::Start() {
     res.set_content("ok\n", "text/plain");
   });
 
+  if (options_.metrics) {
+    svr.Get("/metrics",
+            [metrics = options_.metrics](const httplib::Request&, httplib::Response& res) {
+              res.set_content(metrics(), "text/plain; version=0.0.4; charset=utf-8");
+            });
+  }
+
   if (!options_.web_root.empty() && !svr.set_mount_point("/", options_.web_root)) {
     return absl::FailedPreconditionError(
         absl::StrCat("--web-root '", options_.web_root, "' is not a readable directory"));

@@ -6,6 +6,7 @@
 //                          implementation, two transports, the same errors); server-streaming
 //                          methods answer {"chunks": [...]};
 //   GET  /healthz          "ok" when the store answers;
+//   GET  /metrics          Prometheus text format 0.0.4 from Options::metrics, when set;
 //   GET  /                 the dashboard's static files (web root), when there is one.
 // gRPC status codes map to HTTP statuses as grpc-gateway does (INVALID_ARGUMENT 400, NOT_FOUND
 // 404, ...) with {"code", "status", "message"} in the body; malformed JSON is 400 with the
@@ -13,6 +14,7 @@
 //
 // Thread safety: Start once, Stop once; requests are served on the HTTP library's threads.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -34,6 +36,9 @@ class HttpGateway {
     std::string web_root;              // Directory of static files; empty = none.
     size_t max_body_bytes = 16 << 20;  // Larger requests get 413.
     int request_timeout_seconds = 30;  // Deadline of the gRPC call behind a request.
+    // The body of GET /metrics (Prometheus text format 0.0.4), called on the HTTP library's
+    // threads; empty = no /metrics.
+    std::function<std::string()> metrics;
   };
 
   // `channel` reaches the GraphService (normally grpc::Server::InProcessChannel).

@@ -11,10 +11,12 @@
 #include <string>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "graph/io/importer.h"
@@ -26,8 +28,12 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "server/config.h"
 #include "server/graph_service.h"
 #include "server/http_gateway.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/rpc_interceptor.h"
 
 ABSL_FLAG(std::string, data_dir, "var/innograph",
           "Directory of the embedded RocksDB store; created when missing.");
@@ -58,6 +64,16 @@ ABSL_FLAG(uint32_t, max_errors, 0,
           "than N bad rows.");
 ABSL_FLAG(bool, dry_run, false, "import: validate every row, write nothing.");
 ABSL_FLAG(std::string, rejects, "", "import: write the bad rows and their errors to this file.");
+ABSL_FLAG(std::string, to, "",
+          "backup: the directory to write the checkpoint to; must not exist yet.");
+ABSL_FLAG(uint64_t, watch_retention, 1000000,
+          "Changes the change log keeps for Watch resumes (older ones are dropped).");
+ABSL_FLAG(std::string, log_level, "info",
+          "Least severe log line written to stderr: debug, info, warn or error.");
+ABSL_FLAG(std::string, log_format, "json",
+          "Log lines on stderr: json (one object per line: ts, level, msg, fields) or text.");
+ABSL_FLAG(int, slow_query_ms, 1000,
+          "Log every rpc that takes at least this long (level warn, with its request); 0 = off.");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "On SIGINT/SIGTERM, how long in-flight calls may take before they are cancelled.");
 
@@ -156,7 +172,11 @@ int Import(const std::vector<std::string>& files) {
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
+  auto last_progress = started;
   auto report = io::ImportFiles(**store, files, options, [&](const io::ImportReport& r) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_progress < std::chrono::seconds(2)) return;
+    last_progress = now;
     std::cout << "import: " << r.rows_read << " rows read, " << r.rows_rejected << " rejected, "
               << static_cast<uint64_t>(r.rows_read / std::max(seconds(), 1e-9)) << " rows/s"
               << std::endl;
@@ -186,47 +206,106 @@ int Import(const std::vector<std::string>& files) {
   return report->rows_rejected == 0 && !report->aborted ? 0 : 1;
 }
 
+// `innograph-server backup --data-dir DIR --to DEST`: a RocksDB checkpoint of a stopped store
+// (one process at a time may open it). DEST is itself a data directory: restore = serve on it.
+int Backup() {
+  const std::string dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string dest = absl::GetFlag(FLAGS_to);
+  if (dest.empty()) {
+    std::cerr << "innograph-server backup: give --to DEST (a directory that does not exist)\n";
+    return kExitUsage;
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(dest, ec)) {
+    std::cerr << "innograph-server backup: --to '" << dest << "' already exists\n";
+    return kExitUsage;
+  }
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+    std::cerr << "innograph-server backup: no store in '" << dir << "'\n";
+    return kExitStore;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto store = GraphStore::Open(dir, GraphStore::Options());
+  if (!store.ok()) {
+    std::cerr << "innograph-server backup: " << store.status().message() << "\n";
+    if (absl::IsFailedPrecondition(store.status())) {
+      std::cerr << "innograph-server backup: stop the server first (SIGTERM), or take a "
+                   "filesystem snapshot; see docs/operations.md\n";
+    }
+    return kExitStore;
+  }
+  if (absl::Status s = (*store)->Checkpoint(dest); !s.ok()) {
+    std::cerr << "innograph-server backup: " << s.message() << "\n";
+    return kExitStore;
+  }
+  const StoreCounts counts = (*store)->counts();
+  std::cout << "backup: " << dir << " -> " << dest << " (" << counts.nodes << " nodes, "
+            << counts.edges << " edges) in "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+            << " s" << std::endl;
+  return 0;
+}
+
+// The dashboard directory: the flag's value, except that when the flag still names the
+// compiled-in source tree and that does not exist (an installed binary), the installed copy
+// <prefix>/share/innograph/web next to <prefix>/bin/innograph-server.
+std::string ResolveWebRoot(const std::string& flag_value) {
+  std::error_code ec;
+  if (flag_value != INNOGRAPH_DEFAULT_WEB_ROOT || std::filesystem::is_directory(flag_value, ec)) {
+    return flag_value;
+  }
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return flag_value;
+  const std::filesystem::path installed = exe.parent_path() / "../share/innograph/web";
+  if (!std::filesystem::is_directory(installed, ec)) return flag_value;
+  return std::filesystem::weakly_canonical(installed, ec).string();
+}
+
 int Serve() {
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
-    std::cerr << "innograph-server: cannot create data directory '" << dir << "': " << ec.message()
-              << "\n";
+    LogError(absl::StrCat("cannot create data directory '", dir, "': ", ec.message()));
     return kExitStore;
   }
+  Metrics metrics;
+  Metrics::SetGlobal(&metrics);
+  absl::Cleanup clear_metrics = [] { Metrics::SetGlobal(nullptr); };
   GraphStore::Options options;
   options.sync_writes = absl::GetFlag(FLAGS_sync_writes);
+  options.change_retention = std::max<uint64_t>(1, absl::GetFlag(FLAGS_watch_retention));
   auto store = GraphStore::Open(dir, options);
   if (!store.ok()) {
-    std::cerr << "innograph-server: " << store.status().message() << "\n";
+    LogError(store.status().message(), {{"data_dir", dir}});
     return kExitStore;
   }
+  metrics.ObserveStore(**store);
   const std::string seed = absl::GetFlag(FLAGS_seed);
   if (!seed.empty() && (*store)->counts().nodes == 0) {
     auto loaded = io::LoadJsonlFile(seed, **store);
     if (!loaded.ok()) {
-      std::cerr << "innograph-server: seeding from " << seed << ": " << loaded.status().message()
-                << "\n";
+      LogError(absl::StrCat("seeding from ", seed, ": ", loaded.status().message()));
       return kExitStore;
     }
-    std::cout << "seeded " << loaded->nodes << " nodes and " << loaded->edges << " edges from "
-              << seed << std::endl;
+    LogInfo("seeded the store",
+            {{"nodes", loaded->nodes}, {"edges", loaded->edges}, {"file", seed}});
   }
 
   const auto load_started = std::chrono::steady_clock::now();
   auto topology = Topology::Load(**store);
   if (!topology.ok()) {
-    std::cerr << "innograph-server: loading the topology: " << topology.status().message() << "\n";
+    LogError(absl::StrCat("loading the topology: ", topology.status().message()));
     return kExitStore;
   }
+  metrics.ObserveTopology(**topology);
   (*store)->SetCommitListener([t = topology->get()](const ChangeSet& c) { t->Apply(c); });
-  std::cout << "topology: " << (*topology)->num_nodes() << " nodes, " << (*topology)->num_edges()
-            << " edges, " << (*topology)->memory_bytes() / 1024 << " KiB, loaded in "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now() - load_started)
-                   .count()
-            << " ms" << std::endl;
+  LogInfo("topology loaded", {{"nodes", (*topology)->num_nodes()},
+                              {"edges", (*topology)->num_edges()},
+                              {"bytes", (*topology)->memory_bytes()},
+                              {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - load_started)
+                                         .count()}});
 
   QueryOptions query_options;
   query_options.max_depth = absl::GetFlag(FLAGS_max_depth);
@@ -244,48 +323,60 @@ int Serve() {
   std::string listen_host;
   int listen_port = 0;
   if (!SplitAddress(listen, &listen_host, &listen_port)) {
-    std::cerr << "innograph-server: cannot listen on '" << listen
-              << "': want HOST:PORT with a port in 0..65535\n";
+    LogError(
+        absl::StrCat("cannot listen on '", listen, "': want HOST:PORT with a port in 0..65535"));
     return kExitListen;
   }
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
+  // Metrics and the slow-query log of every GraphService call, gRPC and HTTP alike.
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<RpcInterceptorFactory>(
+      metrics, std::chrono::milliseconds(std::max(0, absl::GetFlag(FLAGS_slow_query_ms)))));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // No SO_REUSEPORT: a second server on the same port must fail, not share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
-    std::cerr << "innograph-server: cannot listen on " << listen
-              << " (address in use, not permitted, or malformed)\n";
+    LogError(absl::StrCat("cannot listen on ", listen,
+                          " (address in use, not permitted, or malformed)"));
     return kExitListen;
   }
   std::unique_ptr<HttpGateway> http;
   if (const std::string http_addr = absl::GetFlag(FLAGS_http); !http_addr.empty()) {
     HttpGateway::Options http_options;
     if (!SplitAddress(http_addr, &http_options.host, &http_options.port)) {
-      std::cerr << "innograph-server: --http '" << http_addr
-                << "': want HOST:PORT with a port in 0..65535\n";
+      LogError(absl::StrCat("--http '", http_addr, "': want HOST:PORT with a port in 0..65535"));
       server->Shutdown();
       return kExitListen;
     }
-    std::string web_root = absl::GetFlag(FLAGS_web_root);
+    std::string web_root = ResolveWebRoot(absl::GetFlag(FLAGS_web_root));
     if (!web_root.empty() && std::filesystem::is_directory(web_root)) {
       http_options.web_root = web_root;
     } else if (!web_root.empty()) {
-      std::cout << "innograph-server: no dashboard at " << web_root
-                << " (build it with: cd web && npm ci && npm run build)" << std::endl;
+      LogWarn("no dashboard (build it with: cd web && npm ci && npm run build)",
+              {{"web_root", web_root}});
     }
+    http_options.metrics = [&metrics] { return metrics.Render(); };
     http = std::make_unique<HttpGateway>(server->InProcessChannel(grpc::ChannelArguments()),
                                          http_options);
     if (absl::Status s = http->Start(); !s.ok()) {
-      std::cerr << "innograph-server: " << s.message() << "\n";
+      LogError(s.message());
       server->Shutdown();
       return kExitListen;
     }
-    std::cout << "innograph-server: HTTP on http://" << http_options.host << ":" << http->port()
-              << "/ (dashboard" << (http_options.web_root.empty() ? " not built" : "")
-              << ", JSON API at /api/v1/<Method>)" << std::endl;
+    LogInfo("HTTP listening (JSON API at /api/v1/<Method>, metrics at /metrics)",
+            {{"url", absl::StrCat("http://", http_options.host, ":", http->port(), "/")},
+             {"dashboard", !http_options.web_root.empty()}});
   }
   StoreCounts counts = (*store)->counts();
+  // Logged first: whoever waits for the ready line on stdout finds the log line written too.
+  LogInfo(absl::StrCat("listening on ", listen.substr(0, listen.rfind(':')), ":", port, " (gRPC)"),
+          {{"version", INNOGRAPH_VERSION},
+           {"data_dir", dir},
+           {"nodes", counts.nodes},
+           {"edges", counts.edges},
+           {"slow_query_ms", absl::GetFlag(FLAGS_slow_query_ms)}});
   std::cout << "innograph-server " << INNOGRAPH_VERSION << " listening on "
             << listen.substr(0, listen.rfind(':')) << ":" << port << " (gRPC); data in " << dir
             << " (" << counts.nodes << " nodes, " << counts.edges << " edges)" << std::endl;
@@ -299,7 +390,8 @@ int Serve() {
     sigaddset(&set, SIGTERM);
     int sig = 0;
     sigwait(&set, &sig);
-    std::cout << "innograph-server: signal " << sig << ", shutting down" << std::endl;
+    LogInfo("shutting down", {{"signal", sig}});
+    service.BeginShutdown();
     server->Shutdown(std::chrono::system_clock::now() +
                      std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   });
@@ -308,7 +400,9 @@ int Serve() {
   if (http) http->Stop();
   (*store)->SetCommitListener(nullptr);
   store->reset();  // Closes RocksDB (flushes and releases the lock).
+  // Tests and scripts wait for this line on stdout.
   std::cout << "innograph-server: stopped" << std::endl;
+  LogInfo("stopped");
   return 0;
 }
 
@@ -327,7 +421,10 @@ int main(int argc, char** argv) {
       "Usage: innograph-server [serve] [--data-dir DIR] [--listen HOST:PORT] [--http HOST:PORT]\n"
       "                        [--seed FILE.jsonl]\n"
       "       innograph-server import --data-dir DIR [--max-errors N] [--dry-run]\n"
-      "                        [--rejects FILE] FILE.jsonl|FILE.csv...\n\n"
+      "                        [--rejects FILE] FILE.jsonl|FILE.csv...\n"
+      "       innograph-server backup --data-dir DIR --to DEST   (server stopped)\n"
+      "       innograph-server --config FILE.toml [flags...]    (flags override the file)\n"
+      "       innograph-server [--config FILE.toml] --print-config\n\n"
       "Serves the GraphService gRPC API (with gRPC health checking and server reflection) over\n"
       "an embedded RocksDB store in DIR. Flags may be written --data-dir or --data_dir.\n"
       "Exit codes: 0 clean shutdown, 2 usage, 3 store unusable or locked, 4 cannot listen.");
@@ -337,7 +434,32 @@ int main(int argc, char** argv) {
     std::cerr << "innograph-server: " << error << " (try --help)\n";
     return innograph::server::kExitUsage;
   }
+  // The config file first, then the command line again on top of it: flags override the file.
+  if (const std::string config = innograph::server::ConfigFlagPath(); !config.empty()) {
+    if (absl::Status s = innograph::server::ApplyConfigFile(config); !s.ok()) {
+      std::cerr << "innograph-server: " << s.message() << "\n";
+      return innograph::server::kExitUsage;
+    }
+  }
   std::vector<char*> rest = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  if (innograph::server::PrintConfigRequested()) {
+    std::cout << innograph::server::EffectiveConfigToml();
+    return 0;
+  }
+  innograph::server::LogLevel log_level;
+  if (!innograph::server::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &log_level)) {
+    std::cerr << "innograph-server: --log-level '" << absl::GetFlag(FLAGS_log_level)
+              << "': want debug, info, warn or error (try --help)\n";
+    return innograph::server::kExitUsage;
+  }
+  innograph::server::LogFormat log_format;
+  if (!innograph::server::ParseLogFormat(absl::GetFlag(FLAGS_log_format), &log_format)) {
+    std::cerr << "innograph-server: --log-format '" << absl::GetFlag(FLAGS_log_format)
+              << "': want json or text (try --help)\n";
+    return innograph::server::kExitUsage;
+  }
+  innograph::server::ConfigureLog(log_level, log_format);
+  if (rest.size() == 2 && std::string(rest[1]) == "backup") return innograph::server::Backup();
   if (rest.size() >= 2 && std::string(rest[1]) == "import") {
     return innograph::server::Import(std::vector<std::string>(rest.begin() + 2, rest.end()));
   }

@@ -7,27 +7,30 @@
 #include "server/answer_builder.h"
 #include "server/convert.h"
 #include "server/graph_service.h"
+#include "server/metrics.h"
 
 namespace innograph::server {
 namespace {
 
 constexpr int kMaxSeeds = 1000;
 
+// `method` names the rpc in the truncated-queries metric.
 template <typename Resp>
-void SetTruncation(const Truncation& t, Resp* resp) {
+void SetTruncation(absl::string_view method, const Truncation& t, Resp* resp) {
+  if (Metrics* m = Metrics::Global()) m->QueryTruncated(method, t);
   resp->set_truncated(t.truncated);
   for (LimitKind k : t.hit) resp->add_limits_hit(static_cast<v1::LimitKind>(k));
 }
 
-absl::Status PathsToProto(const PathsResult& result, AnswerBuilder& answers,
-                          v1::PathsResponse* resp) {
+absl::Status PathsToProto(absl::string_view method, const PathsResult& result,
+                          AnswerBuilder& answers, v1::PathsResponse* resp) {
   for (const Path& p : result.paths) {
     v1::Path* out = resp->add_paths();
     for (uint32_t n : p.nodes) RETURN_IF_ERROR(answers.AddNode(n, out->add_nodes()));
     for (const Step& s : p.steps) RETURN_IF_ERROR(answers.AddStep(s, out->add_steps()));
     out->set_cost(p.cost);
   }
-  SetTruncation(result.truncation, resp);
+  SetTruncation(method, result.truncation, resp);
   return absl::OkStatus();
 }
 
@@ -68,7 +71,7 @@ grpc::Status GraphServiceImpl::Expand(grpc::ServerContext* ctx, const v1::Expand
     }
   }
   for (uint64_t c : result.per_hop) resp->add_per_hop(c);
-  SetTruncation(result.truncation, resp);
+  SetTruncation("Expand", result.truncation, resp);
   return grpc::Status::OK;
 }
 
@@ -95,7 +98,7 @@ grpc::Status GraphServiceImpl::ShortestPath(grpc::ServerContext* ctx,
   Topology::Reader reader = topology_.Read();
   PathsResult result = innograph::ShortestPath(reader, *from, *to, *filter, options, *limits);
   AnswerBuilder answers(store_);
-  return ToGrpc(PathsToProto(result, answers, resp));
+  return ToGrpc(PathsToProto("ShortestPath", result, answers, resp));
 }
 
 grpc::Status GraphServiceImpl::Paths(grpc::ServerContext* ctx, const v1::PathsRequest* req,
@@ -125,7 +128,7 @@ grpc::Status GraphServiceImpl::Paths(grpc::ServerContext* ctx, const v1::PathsRe
     result = KShortestPaths(reader, *from, *to, *filter, options, *k, *limits);
   }
   AnswerBuilder answers(store_);
-  return ToGrpc(PathsToProto(result, answers, resp));
+  return ToGrpc(PathsToProto("Paths", result, answers, resp));
 }
 
 grpc::Status GraphServiceImpl::Subgraph(grpc::ServerContext* ctx, const v1::SubgraphRequest* req,
@@ -174,7 +177,7 @@ grpc::Status GraphServiceImpl::Subgraph(grpc::ServerContext* ctx, const v1::Subg
       if (auto s = answers.AddEdge(e, room()->add_edges()); !s.ok()) return ToGrpc(s);
     }
     chunks.back().set_last(true);
-    SetTruncation(result.truncation, &chunks.back());
+    SetTruncation("Subgraph", result.truncation, &chunks.back());
   }
   for (const v1::SubgraphChunk& c : chunks) {
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
@@ -206,7 +209,7 @@ grpc::Status GraphServiceImpl::CommonNeighbors(grpc::ServerContext* ctx,
     if (s.ok()) s = answers.AddStep(c.from_b, out->mutable_from_b());
     if (!s.ok()) return ToGrpc(s);
   }
-  SetTruncation(t, resp);
+  SetTruncation("CommonNeighbors", t, resp);
   return grpc::Status::OK;
 }
 
@@ -235,7 +238,7 @@ grpc::Status GraphServiceImpl::Similar(grpc::ServerContext* ctx, const v1::Simil
     out->set_score(s.score);
     out->set_common(s.common);
   }
-  SetTruncation(t, resp);
+  SetTruncation("Similar", t, resp);
   return grpc::Status::OK;
 }
 

@@ -6,8 +6,10 @@
 #include "graph/io/export.h"
 #include "graph/io/importer.h"
 #include "graph/model/status.h"
+#include "graph/model/text.h"
 #include "server/convert.h"
 #include "server/graph_service.h"
+#include "server/metrics.h"
 
 namespace innograph::server {
 namespace {
@@ -95,6 +97,9 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* ctx,
   if (!importer) importer = std::make_unique<io::Importer>(store_, options);
   auto report = importer->Finish();
   if (!report.ok()) return ToGrpc(report.status());
+  if (Metrics* m = Metrics::Global()) {
+    m->ImportRows(report->nodes_written + report->edges_written, report->rows_rejected);
+  }
   resp->set_rows_read(report->rows_read);
   resp->set_nodes_written(report->nodes_written);
   resp->set_edges_written(report->edges_written);
@@ -103,7 +108,14 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* ctx,
     v1::RowError* out = resp->add_errors();
     out->set_file(e.file);
     out->set_line(e.line);
-    out->set_message(e.message);
+    // A message may quote a value of the row; keep the answer valid UTF-8.
+    std::string message = e.message;
+    if (!IsValidUtf8(message)) {
+      for (char& c : message) {
+        if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+      }
+    }
+    out->set_message(message);
     out->set_raw(e.raw);
   }
   resp->set_aborted(report->aborted);

@@ -272,7 +272,11 @@ absl::Status CmdStats(Context& ctx) {
   std::cout << "server " << resp->server_version() << ", up " << resp->uptime_seconds()
             << " s, data in " << resp->data_dir() << " (format " << resp->format_version() << ", "
             << resp->disk_bytes() << " bytes)\n"
-            << resp->nodes() << " nodes, " << resp->edges() << " edges\n\n";
+            << resp->nodes() << " nodes, " << resp->edges() << " edges\n"
+            << "rocksdb: " << resp->rocksdb_memtable_bytes()
+            << " memtable bytes, block cache hit ratio "
+            << absl::StrFormat("%.3f", resp->block_cache_hit_ratio()) << ", "
+            << resp->compaction_pending_bytes() << " bytes pending compaction\n\n";
   Table t({"node kind", "count"});
   for (const auto& c : resp->nodes_by_kind()) {
     if (c.count() > 0) t.Add({c.name(), absl::StrCat(c.count())});
@@ -891,6 +895,72 @@ absl::Status CmdExport(Context& ctx) {
   return status;
 }
 
+absl::Status CmdWatch(Context& ctx) {
+  v1::WatchRequest req;
+  if (std::string a = ctx.args.Get("start-after"); !a.empty()) {
+    uint64_t after;
+    if (!absl::SimpleAtoi(a, &after)) throw UsageError{absl::StrCat("--start-after '", a, "'")};
+    req.set_start_after(after);
+  }
+  req.set_from_oldest(ctx.args.Has("from-oldest"));
+  for (const std::string& k : ctx.args.GetAll("kind")) {
+    for (auto part : absl::StrSplit(k, ',', absl::SkipEmpty()))
+      req.add_node_kinds(std::string(part));
+  }
+  for (const std::string& t : ctx.args.GetAll("type")) {
+    for (auto part : absl::StrSplit(t, ',', absl::SkipEmpty()))
+      req.add_edge_types(std::string(part));
+  }
+  const uint32_t limit = Uint(ctx, "limit", 0);
+  double seconds = 0;
+  if (std::string t = ctx.args.Get("for"); !t.empty() && !absl::SimpleAtod(t, &seconds)) {
+    throw UsageError{absl::StrCat("--for '", t, "': want seconds")};
+  }
+  uint32_t seen = 0;
+  google::protobuf::util::JsonPrintOptions json_options;
+  auto on_event = [&](const v1::WatchEvent& e) {
+    if (ctx.json) {
+      std::string line;
+      (void)google::protobuf::util::MessageToJsonString(e, &line, json_options);
+      std::cout << line << std::endl;
+    } else {
+      std::cout << e.sequence() << "  ";
+      switch (e.event_case()) {
+        case v1::WatchEvent::kStarted:
+          std::cout << "watching (newest change " << e.started().last_change() << ", oldest kept "
+                    << e.started().oldest_change() << ")";
+          break;
+        case v1::WatchEvent::kNodeUpserted:
+          std::cout << "node " << (e.created() ? "+" : "~") << " " << e.node_upserted().key() << " "
+                    << e.node_upserted().kind() << " " << e.node_upserted().name();
+          break;
+        case v1::WatchEvent::kNodeDeleted:
+          std::cout << "node - " << e.node_deleted().key();
+          break;
+        case v1::WatchEvent::kEdgeUpserted:
+          std::cout << "edge " << (e.created() ? "+" : "~") << " " << e.edge_upserted().id() << " "
+                    << e.edge_upserted().from_key() << " -" << e.edge_upserted().type() << "-> "
+                    << e.edge_upserted().to_key();
+          break;
+        case v1::WatchEvent::kEdgeDeleted:
+          std::cout << "edge - " << e.edge_deleted().id() << " " << e.edge_deleted().from_key()
+                    << " -" << e.edge_deleted().type() << "-> " << e.edge_deleted().to_key();
+          break;
+        case v1::WatchEvent::kResync:
+          std::cout << "resync (bulk load of " << e.resync().nodes() << " nodes, "
+                    << e.resync().edges() << " edges)";
+          break;
+        case v1::WatchEvent::EVENT_NOT_SET:
+          break;
+      }
+      std::cout << std::endl;
+    }
+    if (e.event_case() == v1::WatchEvent::kStarted) return true;
+    return limit == 0 || ++seen < limit;
+  };
+  return ctx.client.Watch(req, seconds, on_event);
+}
+
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"schema", "", "node kinds and edge types", {}, CmdSchema},
@@ -1000,6 +1070,12 @@ const std::vector<Command>& Commands() {
        {"format", "out", "center", "radius", "direction", "type", "kind", "as-of", "window-from",
         "window-to", "min-weight"},
        CmdExport},
+      {"watch",
+       "[--start-after SEQ | --from-oldest] [--kind K]... [--type T]... [--limit N] "
+       "[--for SECONDS]",
+       "follow committed changes (resumable by sequence)",
+       {"start-after", "from-oldest", "kind", "type", "limit", "for"},
+       CmdWatch},
   };
   return commands;
 }

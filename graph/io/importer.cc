@@ -150,14 +150,22 @@ absl::Status Importer::Flush(bool /*final*/) {
   };
   const size_t node_count = nodes.size(), edge_count = edges.size();
   if (bulk_) {
+    // Rows refused while parsing count against max_errors too: the load may only be written
+    // when the total stays within it.
+    const uint64_t parse_errors = report_.rows_rejected;
+    const bool within = parse_errors <= options_.max_errors;
     ASSIGN_OR_RETURN(BatchResult done,
-                     store_.BulkLoad(std::move(nodes), std::move(edges), options_.max_errors));
+                     store_.BulkLoad(std::move(nodes), std::move(edges),
+                                     within ? options_.max_errors - parse_errors : 0, within));
     report(done);
     if (report_.rows_rejected > options_.max_errors) {
       report_.aborted = true;
       report_.abort_reason =
-          absl::StrCat(report_.rows_rejected, " bad rows, more than --max-errors ",
-                       options_.max_errors, ": nothing was written");
+          options_.max_errors == 0
+              ? absl::StrCat(report_.rows_rejected,
+                             " bad rows: nothing was written (all or nothing; see --max-errors)")
+              : absl::StrCat("more than ", options_.max_errors,
+                             " bad rows (--max-errors): nothing was written");
       return absl::OkStatus();
     }
     report_.nodes_written += node_count - done.node_errors.size();

@@ -68,7 +68,8 @@ bool GraphStore::pristine() const {
 }
 
 absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
-                                                 std::vector<EdgeWrite> edges, size_t max_errors) {
+                                                 std::vector<EdgeWrite> edges, size_t max_errors,
+                                                 bool commit) {
   std::lock_guard lock(write_mu_);
   if (next_node_id_ != 1 || next_edge_id_ != 1) {
     return absl::FailedPreconditionError("bulk load: the store is not empty");
@@ -212,7 +213,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     result.edges.ids.push_back(slot_of[i] == SIZE_MAX ? 0 : out[slot_of[i]].id.value);
   }
   const size_t errors = result.node_errors.size() + result.edge_errors.size();
-  if (errors > max_errors) return result;  // Nothing written.
+  if (!commit || errors > max_errors) return result;  // Nothing written.
   if (node_order.empty() && out.empty()) return result;
 
   // Write one sorted SST per column family, in two threads, then ingest them together.
@@ -321,6 +322,21 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   // The id counters and counts go in the same atomic ingestion (never a load without them).
   std::map<std::string, std::string> meta;
   meta[kMetaNextNode] = keys::IdValue(next_node);
+  // The change log records the load as one entry that tells followers to resync.
+  const uint64_t change = next_change_;
+  meta[kMetaNextChange] = keys::IdValue(change + 1);
+  ChangeSet marker;
+  marker.bulk_load = true;
+  marker.bulk_nodes = node_order.size();
+  marker.bulk_edges = out.size();
+  bool change_written = false;
+  jobs.push_back({kChanges, WriteSst(options, path("changes"), [&](std::string* k, std::string* v) {
+                    if (change_written) return false;
+                    change_written = true;
+                    *k = keys::IdValue(change);
+                    *v = records::EncodeChangeSet(marker);
+                    return true;
+                  })});
   meta[kMetaNextEdge] = keys::IdValue(next_edge);
   for (uint32_t k = 0; k < counts.by_kind.size(); ++k) {
     if (counts.by_kind[k] != 0)
@@ -361,10 +377,15 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   next_node_id_ = next_node;
   next_edge_id_ = next_edge;
   counts_ = std::move(counts);
+  {
+    std::lock_guard change_lock(change_mu_);
+    next_change_ = change + 1;
+  }
+  change_cv_.notify_all();
   if (listener_) {
     // A running server's topology follows the load like any other commit.
     ChangeSet changes;
-    changes.sequence = db_->GetLatestSequenceNumber();
+    changes.sequence = change;
     changes.nodes_upserted.reserve(node_order.size());
     for (size_t i : node_order) changes.nodes_upserted.push_back(std::move(nodes[i]));
     changes.edges_created.assign(out.size(), true);

@@ -232,4 +232,106 @@ absl::Status DecodeEdge(absl::string_view bytes, Edge* edge) {
   return absl::OkStatus();
 }
 
+namespace {
+
+void PutEdgeWithIds(Writer& w, const Edge& e) {
+  w.Varint(e.id.value);
+  w.Varint(e.type.value);
+  w.Varint(e.from.value);
+  w.Varint(e.to.value);
+  w.Str(EncodeEdge(e));
+}
+
+bool GetEdgeWithIds(Reader& r, Edge* e) {
+  uint64_t id, type, from, to;
+  std::string record;
+  if (!r.Varint(&id) || !r.Varint(&type) || type > UINT32_MAX || !r.Varint(&from) ||
+      !r.Varint(&to) || !r.Str(&record) || !DecodeEdge(record, e).ok()) {
+    return false;
+  }
+  e->id = EdgeId(id);
+  e->type = TypeId(static_cast<uint32_t>(type));
+  e->from = NodeId(from);
+  e->to = NodeId(to);
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeChangeSet(const ChangeSet& c) {
+  Writer w;
+  w.Byte(kRecordFormat);
+  w.Byte(c.bulk_load ? 1 : 0);
+  if (c.bulk_load) {
+    w.Varint(c.bulk_nodes);
+    w.Varint(c.bulk_edges);
+    return w.Take();
+  }
+  w.Varint(c.nodes_upserted.size());
+  for (const Node& n : c.nodes_upserted) {
+    w.Varint(n.id.value);
+    w.Str(EncodeNode(n));
+  }
+  w.Varint(c.nodes_deleted.size());
+  for (size_t i = 0; i < c.nodes_deleted.size(); ++i) {
+    w.Varint(c.nodes_deleted[i].value);
+    w.Str(i < c.nodes_deleted_keys.size() ? c.nodes_deleted_keys[i] : "");
+  }
+  w.Varint(c.edges_upserted.size());
+  for (size_t i = 0; i < c.edges_upserted.size(); ++i) {
+    w.Byte(i < c.edges_created.size() && c.edges_created[i] ? 1 : 0);
+    PutEdgeWithIds(w, c.edges_upserted[i]);
+  }
+  w.Varint(c.edges_deleted.size());
+  for (const Edge& e : c.edges_deleted) PutEdgeWithIds(w, e);
+  return w.Take();
+}
+
+absl::Status DecodeChangeSet(absl::string_view bytes, ChangeSet* c) {
+  Reader r(bytes);
+  uint8_t format, flags;
+  if (!r.Byte(&format) || format != kRecordFormat || !r.Byte(&flags)) return Corrupt("change");
+  c->bulk_load = flags & 1;
+  if (c->bulk_load) {
+    if (!r.Varint(&c->bulk_nodes) || !r.Varint(&c->bulk_edges) || !r.done()) {
+      return Corrupt("change");
+    }
+    return absl::OkStatus();
+  }
+  uint64_t n;
+  if (!r.Count(&n)) return Corrupt("change");
+  c->nodes_upserted.resize(n);
+  for (Node& node : c->nodes_upserted) {
+    uint64_t id;
+    std::string record;
+    if (!r.Varint(&id) || !r.Str(&record) || !DecodeNode(record, &node).ok()) {
+      return Corrupt("change");
+    }
+    node.id = NodeId(id);
+  }
+  if (!r.Count(&n)) return Corrupt("change");
+  c->nodes_deleted.resize(n);
+  c->nodes_deleted_keys.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t id;
+    if (!r.Varint(&id) || !r.Str(&c->nodes_deleted_keys[i])) return Corrupt("change");
+    c->nodes_deleted[i] = NodeId(id);
+  }
+  if (!r.Count(&n)) return Corrupt("change");
+  c->edges_upserted.resize(n);
+  c->edges_created.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t created;
+    if (!r.Byte(&created) || !GetEdgeWithIds(r, &c->edges_upserted[i])) return Corrupt("change");
+    c->edges_created[i] = created == 1;
+  }
+  if (!r.Count(&n)) return Corrupt("change");
+  c->edges_deleted.resize(n);
+  for (Edge& e : c->edges_deleted) {
+    if (!GetEdgeWithIds(r, &e)) return Corrupt("change");
+  }
+  if (!r.done()) return Corrupt("change");
+  return absl::OkStatus();
+}
+
 }  // namespace innograph::records

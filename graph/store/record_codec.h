@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "graph/model/entity.h"
+#include "graph/store/store.h"
 
 namespace innograph::records {
 
@@ -33,5 +34,15 @@ absl::Status DecodeNode(absl::string_view bytes, Node* node);
 std::string EncodeEdge(const Edge& edge);
 // Fills valid, weight, key, properties and sources of `edge`.
 absl::Status DecodeEdge(absl::string_view bytes, Edge* edge);
+
+// The change log's value (CF changes): format(1) flags(1: bit 0 = bulk load)
+//   bulk:  nodes(varint) edges(varint)
+//   else:  n(varint) { id(varint) NodeRecord(str) }      nodes upserted
+//          n(varint) { id(varint) key(str) }             nodes deleted
+//          n(varint) { created(1) id type from to (varints) EdgeRecord(str) }  edges upserted
+//          n(varint) { id type from to (varints) EdgeRecord(str) }             edges deleted
+// The sequence number is the key, not part of the value.
+std::string EncodeChangeSet(const ChangeSet& c);
+absl::Status DecodeChangeSet(absl::string_view bytes, ChangeSet* c);
 
 }  // namespace innograph::records

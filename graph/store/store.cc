@@ -1,6 +1,7 @@
 #include "graph/store/store.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -16,7 +17,9 @@
 #include "graph/store/store_internal.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace innograph {
@@ -35,6 +38,9 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& 
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 4;
+  // Tickers only (block cache hits and misses for Figures()); no histograms or timers.
+  db_options.statistics = rocksdb::CreateDBStatistics();
+  db_options.statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(store->options_.block_cache_bytes);
   rocksdb::ColumnFamilyOptions cf_options;
@@ -103,6 +109,14 @@ absl::Status GraphStore::LoadMeta() {
     *target = keys::DecodeIdValue(value);
     if (*target == 0) return absl::DataLossError(absl::StrCat("store: bad ", key));
   }
+  if (db_->Get(rocksdb::ReadOptions(), meta, kMetaNextChange, &value).ok()) {
+    next_change_ = keys::DecodeIdValue(value);
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kChanges]));
+    it->SeekToFirst();
+    first_change_ = it->Valid() ? keys::DecodeIdValue(View(it->key())) : next_change_;
+  }
   counts_.by_kind.assign(schema_->max_kind_id() + 1, 0);
   counts_.by_type.assign(schema_->max_type_id() + 1, 0);
   auto load_counts = [&](const char* prefix, std::vector<uint64_t>* out, uint64_t* total) {
@@ -120,12 +134,65 @@ absl::Status GraphStore::LoadMeta() {
 absl::Status GraphStore::Commit(void* batch_ptr, ChangeSet changes) {
   auto* batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
   if (options_.fail_write_for_testing) RETURN_IF_ERROR(options_.fail_write_for_testing());
+  // The change log entry goes in the same batch as the change.
+  changes.sequence = next_change_;
+  batch->Put(cfs_[kChanges], keys::IdValue(changes.sequence), records::EncodeChangeSet(changes))
+      .PermitUncheckedError();
+  batch->Put(cfs_[kMeta], kMetaNextChange, keys::IdValue(changes.sequence + 1))
+      .PermitUncheckedError();
+  uint64_t first = first_change_;
+  if (changes.sequence + 1 - first > options_.change_retention + 1024) {
+    // Trim in steps of 1024 so that most commits carry no range delete.
+    const uint64_t new_first = changes.sequence + 1 - options_.change_retention;
+    batch->DeleteRange(cfs_[kChanges], keys::IdValue(first), keys::IdValue(new_first))
+        .PermitUncheckedError();
+    first = new_first;
+  }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   RETURN_IF_ERROR(FromRocks(db_->Write(wo, batch), "writing the batch"));
-  changes.sequence = db_->GetLatestSequenceNumber();
+  {
+    std::lock_guard lock(change_mu_);
+    next_change_ = changes.sequence + 1;
+    first_change_ = first;
+  }
+  change_cv_.notify_all();
   if (listener_) listener_(changes);
   return absl::OkStatus();
+}
+
+uint64_t GraphStore::last_change() const {
+  std::lock_guard lock(change_mu_);
+  return next_change_ - 1;
+}
+
+uint64_t GraphStore::first_change() const {
+  std::lock_guard lock(change_mu_);
+  return first_change_;
+}
+
+bool GraphStore::WaitForChange(uint64_t after, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(change_mu_);
+  return change_cv_.wait_for(lock, timeout, [&] { return next_change_ - 1 > after; });
+}
+
+absl::Status GraphStore::ReadChanges(uint64_t after, size_t max,
+                                     const std::function<bool(const ChangeSet&)>& fn) const {
+  const uint64_t first = first_change();
+  if (after + 1 < first) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("start_after: change ", after + 1, " is no longer retained (the oldest is ",
+                     first, "): resync from a fresh read, then watch from last_change"));
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kChanges]));
+  size_t n = 0;
+  for (it->Seek(keys::IdValue(after + 1)); it->Valid() && n < max; it->Next(), ++n) {
+    ChangeSet c;
+    RETURN_IF_ERROR(records::DecodeChangeSet(View(it->value()), &c));
+    c.sequence = keys::DecodeIdValue(View(it->key()));
+    if (!fn(c)) break;
+  }
+  return FromRocks(it->status(), "reading the change log");
 }
 
 void GraphStore::SetCommitListener(std::function<void(const ChangeSet&)> listener) {
@@ -603,6 +670,7 @@ absl::StatusOr<DeleteResult> GraphStore::DeleteNodes(const std::vector<NodeRef>&
     --counts.by_kind[node.kind.value];
     --counts.nodes;
     changes.nodes_deleted.push_back(node.id);
+    changes.nodes_deleted_keys.push_back(node.key);
     for (EdgeDirection dir : {EdgeDirection::kOut, EdgeDirection::kIn}) {
       RETURN_IF_ERROR(ScanEdges(node.id, dir, "", [&](const Edge& e, absl::string_view) {
         edges.Add(e);
@@ -887,6 +955,21 @@ absl::StatusOr<SearchResult> GraphStore::Search(const SearchQuery& query) const 
   return result;
 }
 
+absl::Status GraphStore::Checkpoint(const std::string& dest) const {
+  std::error_code ec;
+  if (std::filesystem::exists(dest, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("checkpoint destination '", dest, "' already exists; give a new directory"));
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "creating a checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush = 0: flush the memtables first, so the copy is mostly SST files (hard
+  // links) and the WAL it copies is short.
+  return FromRocks(checkpoint->CreateCheckpoint(dest, /*log_size_for_flush=*/0),
+                   absl::StrCat("writing a checkpoint to '", dest, "'"));
+}
+
 absl::Status GraphStore::Sync() {
   RETURN_IF_ERROR(FromRocks(db_->FlushWAL(/*sync=*/true), "syncing the WAL"));
   rocksdb::FlushOptions flush;
@@ -910,5 +993,25 @@ uint64_t GraphStore::disk_bytes() const {
 }
 
 uint64_t GraphStore::last_sequence() const { return db_->GetLatestSequenceNumber(); }
+
+StoreFigures GraphStore::Figures() const {
+  StoreFigures f;
+  auto sum = [&](const std::string& property) {
+    uint64_t v = 0;
+    return db_->GetAggregatedIntProperty(property, &v) ? v : uint64_t{0};
+  };
+  f.sst_bytes = sum(rocksdb::DB::Properties::kTotalSstFilesSize);
+  f.memtable_bytes = sum(rocksdb::DB::Properties::kCurSizeAllMemTables);
+  f.live_data_bytes = sum(rocksdb::DB::Properties::kEstimateLiveDataSize);
+  f.compaction_pending_bytes = sum(rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+  if (const rocksdb::Statistics* stats = rocks_options_->statistics.get()) {
+    f.block_cache_hits = stats->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+    f.block_cache_misses = stats->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+  }
+  const uint64_t lookups = f.block_cache_hits + f.block_cache_misses;
+  f.block_cache_hit_ratio =
+      lookups == 0 ? 0 : static_cast<double>(f.block_cache_hits) / static_cast<double>(lookups);
+  return f;
+}
 
 }  // namespace innograph

@@ -14,6 +14,8 @@
 // write that returned before they started.
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -51,12 +53,18 @@ struct EdgeWrite {
 // What one committed write changed, in the order of the batch. Delivered to the commit
 // listener; later the source of the change feed.
 struct ChangeSet {
-  uint64_t sequence = 0;              // RocksDB sequence number after the write.
-  std::vector<Node> nodes_upserted;   // New state.
-  std::vector<NodeId> nodes_deleted;  // Deleted nodes (their edges are in edges_deleted).
-  std::vector<Edge> edges_upserted;   // New state.
-  std::vector<bool> edges_created;    // Parallel to edges_upserted: new (true) or updated.
-  std::vector<Edge> edges_deleted;    // State before the delete.
+  // The change log's sequence number of this commit (dense, from 1; see ReadChanges).
+  uint64_t sequence = 0;
+  std::vector<Node> nodes_upserted;             // New state.
+  std::vector<NodeId> nodes_deleted;            // Deleted nodes (edges in edges_deleted).
+  std::vector<std::string> nodes_deleted_keys;  // Parallel to nodes_deleted.
+  std::vector<Edge> edges_upserted;             // New state.
+  std::vector<bool> edges_created;              // Parallel: new (true) or updated.
+  std::vector<Edge> edges_deleted;              // State before the delete.
+  // A bulk load: the change log records only that it happened (with counts); followers resync.
+  bool bulk_load = false;
+  uint64_t bulk_nodes = 0;
+  uint64_t bulk_edges = 0;
 };
 
 struct UpsertResult {
@@ -104,6 +112,17 @@ struct StoreCounts {
   std::vector<uint64_t> by_type;  // Indexed by TypeId value.
 };
 
+// RocksDB's own figures, for metrics and Stats. Sums over all column families.
+struct StoreFigures {
+  uint64_t sst_bytes = 0;                 // Live SST files.
+  uint64_t memtable_bytes = 0;            // Active and immutable memtables.
+  uint64_t live_data_bytes = 0;           // RocksDB's estimate of live data.
+  uint64_t compaction_pending_bytes = 0;  // RocksDB's estimate of bytes compaction must rewrite.
+  uint64_t block_cache_hits = 0;          // Since the store opened.
+  uint64_t block_cache_misses = 0;
+  double block_cache_hit_ratio = 0;  // hits / (hits + misses); 0 before any lookup.
+};
+
 class GraphStore {
  public:
   struct Options {
@@ -114,6 +133,8 @@ class GraphStore {
     // The schema of a new store. Default (nullptr): Schema::Default(). An existing store keeps
     // the schema it was created with.
     std::shared_ptr<const Schema> schema;
+    // How many changes the change log keeps (older ones are dropped). Default: 1,000,000.
+    uint64_t change_retention = 1000000;
     // Tests only: called before each batch is written; a non-OK status is returned instead of
     // writing (to check that a failed write leaves nothing behind).
     std::function<absl::Status()> fail_write_for_testing;
@@ -155,8 +176,9 @@ class GraphStore {
   // are reported; nothing is written when there are more than `max_errors` of them (with
   // max_errors = 0: when there is any). The commit listener receives the load as one change
   // set. Writers wait for the whole load; readers do not.
+  // With commit = false everything is validated and reported, nothing written.
   absl::StatusOr<BatchResult> BulkLoad(std::vector<Node> nodes, std::vector<EdgeWrite> edges,
-                                       size_t max_errors);
+                                       size_t max_errors, bool commit = true);
   // True when no node or edge was ever written (ids start at 1).
   bool pristine() const;
   // Deletes nodes and all their edges.
@@ -188,9 +210,34 @@ class GraphStore {
   // Flushes memtables and fsyncs the WAL (after writes made with sync_writes = false).
   absl::Status Sync();
 
+  // Writes a consistent point-in-time copy of the whole store (every column family, meta
+  // included) to `dest`, a directory that must not exist yet; a server opened on `dest` sees
+  // every write that returned before the call. SST files are hard-linked when `dest` is on the
+  // same filesystem (cheap: no data copied), copied otherwise. Safe to call while reads and
+  // writes continue. INVALID_ARGUMENT when `dest` exists; other errors name `dest`.
+  absl::Status Checkpoint(const std::string& dest) const;
+
   StoreCounts counts() const;
   uint64_t disk_bytes() const;
   uint64_t last_sequence() const;
+  // Cheap (property and ticker reads, no I/O).
+  StoreFigures Figures() const;
+
+  // The change log: every committed write, in commit order, with a dense sequence number,
+  // written in the same batch as the write (so it survives restarts exactly like the data).
+  // The oldest entries are dropped past Options::change_retention.
+  //
+  // Sequence of the last committed change (0 when none).
+  uint64_t last_change() const;
+  // Oldest retained sequence (last_change() + 1 when the log is empty).
+  uint64_t first_change() const;
+  // Calls fn for each retained change with sequence > after, in order, at most max of them.
+  // FAILED_PRECONDITION when `after` + 1 is older than the oldest retained change.
+  absl::Status ReadChanges(uint64_t after, size_t max,
+                           const std::function<bool(const ChangeSet&)>& fn) const;
+  // Waits until a change with sequence > after is committed, or the timeout passes; returns
+  // whether there is one.
+  bool WaitForChange(uint64_t after, std::chrono::milliseconds timeout) const;
 
   // Called after every committed write, under the write lock (so calls arrive in commit order
   // and never concurrently). Keep it short. Set before serving.
@@ -220,8 +267,14 @@ class GraphStore {
   mutable std::mutex write_mu_;
   uint64_t next_node_id_ = 1;
   uint64_t next_edge_id_ = 1;
+  uint64_t next_change_ = 1;   // Also guarded by change_mu_ for readers.
+  uint64_t first_change_ = 1;  // Oldest retained; guarded like next_change_.
   StoreCounts counts_;
   std::function<void(const ChangeSet&)> listener_;
+
+  // Wakes change-log readers; guards reads of next_change_/first_change_ outside write_mu_.
+  mutable std::mutex change_mu_;
+  mutable std::condition_variable change_cv_;
 };
 
 }  // namespace innograph

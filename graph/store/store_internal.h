@@ -29,18 +29,21 @@ enum Cf : size_t {
   kEdgeKeys,
   kNames,
   kMeta,
+  kChanges,
   kNumCfs,
 };
 
-constexpr const char* kCfNames[kNumCfs] = {
-    "default", "nodes", "out_edges", "in_edges", "edge_ids", "keys", "edge_keys", "names", "meta"};
+constexpr const char* kCfNames[kNumCfs] = {"default",  "nodes",  "out_edges", "in_edges",
+                                           "edge_ids", "keys",   "edge_keys", "names",
+                                           "meta",     "changes"};
 
 constexpr char kMetaFormat[] = "format_version";
 constexpr char kMetaSchema[] = "schema";
 constexpr char kMetaNextNode[] = "next_node_id";
 constexpr char kMetaNextEdge[] = "next_edge_id";
-constexpr char kMetaKindCount[] = "count/kind/";  // + kind id (4, BE) -> count (8, BE)
-constexpr char kMetaTypeCount[] = "count/type/";  // + type id (4, BE) -> count (8, BE)
+constexpr char kMetaNextChange[] = "next_change";  // The change log's next sequence (8, BE).
+constexpr char kMetaKindCount[] = "count/kind/";   // + kind id (4, BE) -> count (8, BE)
+constexpr char kMetaTypeCount[] = "count/type/";   // + type id (4, BE) -> count (8, BE)
 
 inline std::string CountKey(const char* prefix, uint32_t id) {
   std::string k(prefix);

@@ -600,7 +600,8 @@ class LifecycleTest(CliTestCase):
             self.assertIn("stopped", server.stdout())
             server.restart()
             # Restarting with --seed on a non-empty store does not seed again.
-            self.assertNotIn("seeded", server.stdout())
+            # (The server logs "seeded the store" on stderr when it seeds.)
+            self.assertNotIn("seeded", server.stdout() + server.stderr())
             self.assertCli(server.cli("nodes", "get", "topic/graceful"), EXIT_OK, "优雅")
             after = stats_snapshot(server)
             self.assertEqual(int(after["nodes"]), int(before["nodes"]) + 1)

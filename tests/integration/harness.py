@@ -378,3 +378,33 @@ def generate_stubs(out_dir):
             return " ".join(cmd)
         errors.append("%s: exit %d: %s" % (" ".join(argv), proc.returncode, proc.stderr.strip()))
     raise RuntimeError("cannot generate Python stubs:\n" + "\n".join(errors))
+
+
+def run_offline_import(data_dir, files, args=(), timeout=CLI_TIMEOUT_S):
+    """Runs `innograph-server import --data-dir DATA_DIR ARGS... FILES...`, the offline import
+    into a stopped store (server/main.cc): (returncode, stdout, stderr). Exit codes: 0 every
+    row written, 1 rows rejected or the import aborted, 2 usage, 3 store unusable or locked."""
+    argv = [SERVER_BIN, "import", "--data-dir", data_dir] + [str(a) for a in args]
+    argv += [str(f) for f in files]
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          errors="replace", timeout=timeout)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def http_args(port=0):
+    """Server flags for an HTTP gateway on a loopback port (0: one the server picks); pass them as
+    Server(extra_args=...), where they come after isolation_args() and so override its --http=.
+    Learn the bound port with http_port(server)."""
+    return ["--http=127.0.0.1:%d" % port]
+
+
+_HTTP_URL = re.compile(r"http://[^/\s\"]+:(\d+)/")
+
+
+def http_port(server):
+    """The HTTP port `server` listens on, from the HTTP line of its stderr log (json or text
+    format); the server logs it before it prints "listening on"."""
+    match = _HTTP_URL.search(server.stderr())
+    if not match:
+        raise AssertionError("no HTTP listening line in the server's stderr:\n%s" % server.stderr())
+    return int(match.group(1))

@@ -939,7 +939,35 @@ TEST_F(StoreTest, CommitListenerSeesEveryCommittedChange) {
   EXPECT_EQ(changes[2].edges_deleted.size(), 2u);
   EXPECT_LT(changes[0].sequence, changes[1].sequence);
   EXPECT_LT(changes[1].sequence, changes[2].sequence);
-  EXPECT_EQ(changes[2].sequence, store_->last_sequence());
+  // Change sequences are the change log's: dense from 1, the last one is last_change().
+  EXPECT_EQ(changes[0].sequence, 1u);
+  EXPECT_EQ(changes[2].sequence, 3u);
+  EXPECT_EQ(changes[2].sequence, store_->last_change());
+}
+
+TEST_F(StoreTest, ChangeLogReplaysEveryCommitInOrderAfterReopen) {
+  ASSERT_TRUE(
+      store_
+          ->UpsertNodes({MakeNode("Person", "person/a", "A"), MakeNode("Person", "person/b", "B")})
+          .ok());
+  ASSERT_TRUE(store_->DeleteNodes({NodeRef{NodeId(), "person/b"}}, false).ok());
+  Reopen();
+  std::vector<uint64_t> seqs;
+  std::vector<size_t> upserts, deletes;
+  ASSERT_TRUE(store_
+                  ->ReadChanges(0, 100,
+                                [&](const ChangeSet& c) {
+                                  seqs.push_back(c.sequence);
+                                  upserts.push_back(c.nodes_upserted.size());
+                                  deletes.push_back(c.nodes_deleted.size());
+                                  return true;
+                                })
+                  .ok());
+  EXPECT_THAT(seqs, ElementsAre(1u, 2u));
+  EXPECT_THAT(upserts, ElementsAre(2u, 0u));
+  EXPECT_THAT(deletes, ElementsAre(0u, 1u));
+  EXPECT_EQ(store_->last_change(), 2u);
+  EXPECT_EQ(store_->first_change(), 1u);
 }
 
 TEST_F(StoreTest, ConcurrentWritersGetDenseUniqueIds) {
