@@ -54,6 +54,7 @@ struct Command {
 };
 
 const std::set<std::string> kGlobalFlags = {"server", "json", "timeout", "help"};
+// Flags that take no value (every other flag takes one).
 const std::set<std::string> kBooleanFlags = {"json",
                                              "help",
                                              "allow-missing",
@@ -65,7 +66,8 @@ const std::set<std::string> kBooleanFlags = {"json",
                                              "include-neighbors",
                                              "directed",
                                              "articulation-points",
-                                             "dry-run"};
+                                             "dry-run",
+                                             "from-oldest"};
 
 void PrintJson(const google::protobuf::Message& m) {
   google::protobuf::util::JsonPrintOptions options;
