@@ -4,10 +4,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <deque>
 #include <future>
+#include <mutex>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
@@ -102,6 +107,76 @@ bool PortFree(const std::string& host, int port) {
 
 }  // namespace
 
+// One browser's Watch stream: a thread reads the gRPC stream into a queue that the HTTP
+// response drains.
+class SseFeed {
+ public:
+  SseFeed(v1::GraphService::Stub& stub, const v1::WatchRequest& req) {
+    reader_ = stub.Watch(&ctx_, req);
+    thread_ = std::thread([this] {
+      v1::WatchEvent event;
+      while (reader_->Read(&event)) {
+        std::string text =
+            absl::StrCat("id: ", event.sequence(), "\ndata: ", ToJson(event), "\n\n");
+        std::lock_guard lock(mu_);
+        queue_.push_back(std::move(text));
+        cv_.notify_all();
+      }
+      grpc::Status s = reader_->Finish();
+      std::lock_guard lock(mu_);
+      done_ = true;
+      status_ = s;
+      cv_.notify_all();
+    });
+  }
+  ~SseFeed() {
+    Cancel();
+    if (thread_.joinable()) thread_.join();
+  }
+  void Cancel() { ctx_.TryCancel(); }
+
+  // Waits for the stream's first event; false when it ended first (an error).
+  bool WaitForFirst() {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return !queue_.empty() || done_; });
+    return !queue_.empty();
+  }
+  int code() const { return status_.error_code(); }
+  std::string message() const { return status_.error_message(); }
+
+  // The next chunk to send: an event, a keep-alive comment after `idle`, or false at the end
+  // (after an error event when the stream failed).
+  bool Next(std::chrono::seconds idle, std::string* chunk) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, idle, [&] { return !queue_.empty() || done_; });
+    if (!queue_.empty()) {
+      *chunk = std::move(queue_.front());
+      queue_.pop_front();
+      return true;
+    }
+    if (done_) {
+      if (ended_) return false;
+      ended_ = true;
+      *chunk = absl::StrCat("event: error\ndata: {\"code\":", status_.error_code(),
+                            ",\"message\":\"", JsonEscape(status_.error_message()), "\"}\n\n");
+      return true;
+    }
+    *chunk = ": keep-alive\n\n";
+    return true;
+  }
+
+ private:
+  grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;
+  bool done_ = false;
+  bool ended_ = false;
+  grpc::Status status_;
+};
+
 int HttpStatusFor(int code) {
   switch (code) {
     case 0:
@@ -143,6 +218,8 @@ absl::Status HttpGateway::Start() {
   server_ = std::make_unique<httplib::Server>();
   httplib::Server& svr = *server_;
   svr.set_payload_max_length(options_.max_body_bytes);
+  // Each open change feed (/api/v1/watch) holds a worker: keep enough of them.
+  svr.new_task_queue = [] { return new httplib::ThreadPool(64); };
   svr.set_read_timeout(options_.request_timeout_seconds, 0);
   svr.set_write_timeout(options_.request_timeout_seconds, 0);
 
@@ -213,6 +290,45 @@ absl::Status HttpGateway::Start() {
       return SendError(res, 13, "could not decode the service's answer");
     }
     res.set_content(ToJson(*response) + "\n", "application/json");
+  });
+
+  // The change feed for browsers: Server-Sent Events, one WatchEvent (JSON) per event, the
+  // sequence as the event id (so EventSource resumes with Last-Event-ID), a comment line every
+  // 15 s while idle (which also notices a browser that has gone).
+  svr.Get("/api/v1/watch", [typed](const httplib::Request& req, httplib::Response& res) {
+    v1::WatchRequest watch;
+    std::string after = req.get_header_value("Last-Event-ID");
+    if (after.empty()) after = req.get_param_value("start_after");
+    if (!after.empty()) {
+      uint64_t seq;
+      if (!absl::SimpleAtoi(after, &seq)) {
+        return SendError(res, 3, absl::StrCat("start_after: '", after, "' is not a sequence"));
+      }
+      watch.set_start_after(seq);
+    }
+    for (absl::string_view k :
+         absl::StrSplit(req.get_param_value("node_kinds"), ',', absl::SkipEmpty())) {
+      watch.add_node_kinds(std::string(k));
+    }
+    for (absl::string_view t :
+         absl::StrSplit(req.get_param_value("edge_types"), ',', absl::SkipEmpty())) {
+      watch.add_edge_types(std::string(t));
+    }
+    auto feed = std::make_shared<SseFeed>(*typed, watch);
+    // Refuse bad requests with a status rather than an empty stream.
+    if (!feed->WaitForFirst()) return SendError(res, feed->code(), feed->message());
+    res.set_header("Cache-Control", "no-cache");
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [feed](size_t, httplib::DataSink& sink) {
+          std::string chunk;
+          if (!feed->Next(std::chrono::seconds(15), &chunk)) {
+            sink.done();
+            return true;
+          }
+          return sink.write(chunk.data(), chunk.size());
+        },
+        [feed](bool) { feed->Cancel(); });
   });
 
   svr.Get("/healthz", [typed](const httplib::Request&, httplib::Response& res) {

@@ -83,11 +83,13 @@ grpc::Status GraphServiceImpl::Watch(grpc::ServerContext* ctx, const v1::WatchRe
         e->mutable_resync()->set_nodes(c.bulk_nodes);
         e->mutable_resync()->set_edges(c.bulk_edges);
       }
-      for (const Node& n : c.nodes_upserted) {
+      for (size_t i = 0; i < c.nodes_upserted.size(); ++i) {
+        const Node& n = c.nodes_upserted[i];
         keys[n.id.value] = n.key;
         if (!kinds.empty() && (n.kind.value >= kinds.size() || !kinds[n.kind.value])) continue;
         v1::WatchEvent* e = add();
         ToProto(n, schema, e->mutable_node_upserted());
+        e->set_created(i < c.nodes_created.size() && c.nodes_created[i]);
       }
       for (size_t i = 0; i < c.edges_upserted.size(); ++i) {
         const Edge& edge = c.edges_upserted[i];

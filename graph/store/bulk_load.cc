@@ -388,6 +388,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     changes.sequence = change;
     changes.nodes_upserted.reserve(node_order.size());
     for (size_t i : node_order) changes.nodes_upserted.push_back(std::move(nodes[i]));
+    changes.nodes_created.assign(changes.nodes_upserted.size(), true);
     changes.edges_created.assign(out.size(), true);
     changes.edges_upserted = std::move(out);
     listener_(changes);

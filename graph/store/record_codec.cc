@@ -268,7 +268,9 @@ std::string EncodeChangeSet(const ChangeSet& c) {
     return w.Take();
   }
   w.Varint(c.nodes_upserted.size());
-  for (const Node& n : c.nodes_upserted) {
+  for (size_t i = 0; i < c.nodes_upserted.size(); ++i) {
+    const Node& n = c.nodes_upserted[i];
+    w.Byte(i < c.nodes_created.size() && c.nodes_created[i] ? 1 : 0);
     w.Varint(n.id.value);
     w.Str(EncodeNode(n));
   }
@@ -301,12 +303,16 @@ absl::Status DecodeChangeSet(absl::string_view bytes, ChangeSet* c) {
   uint64_t n;
   if (!r.Count(&n)) return Corrupt("change");
   c->nodes_upserted.resize(n);
-  for (Node& node : c->nodes_upserted) {
+  c->nodes_created.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Node& node = c->nodes_upserted[i];
+    uint8_t created;
     uint64_t id;
     std::string record;
-    if (!r.Varint(&id) || !r.Str(&record) || !DecodeNode(record, &node).ok()) {
+    if (!r.Byte(&created) || !r.Varint(&id) || !r.Str(&record) || !DecodeNode(record, &node).ok()) {
       return Corrupt("change");
     }
+    c->nodes_created[i] = created == 1;
     node.id = NodeId(id);
   }
   if (!r.Count(&n)) return Corrupt("change");

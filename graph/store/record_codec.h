@@ -37,7 +37,7 @@ absl::Status DecodeEdge(absl::string_view bytes, Edge* edge);
 
 // The change log's value (CF changes): format(1) flags(1: bit 0 = bulk load)
 //   bulk:  nodes(varint) edges(varint)
-//   else:  n(varint) { id(varint) NodeRecord(str) }      nodes upserted
+//   else:  n(varint) { created(1) id(varint) NodeRecord(str) }  nodes upserted
 //          n(varint) { id(varint) key(str) }             nodes deleted
 //          n(varint) { created(1) id type from to (varints) EdgeRecord(str) }  edges upserted
 //          n(varint) { id type from to (varints) EdgeRecord(str) }             edges deleted

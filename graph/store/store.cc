@@ -253,6 +253,7 @@ absl::Status GraphStore::StageNodes(WriteState& st, std::vector<Node>& nodes, Up
     if (valid[i]) last[nodes[i].key] = i;
   }
   absl::flat_hash_map<std::string, NodeId> assigned;
+  absl::flat_hash_set<std::string> created;  // Keys that are new in the store.
   std::string value;
   for (size_t i = 0; i < nodes.size(); ++i) {
     Node& node = nodes[i];
@@ -280,6 +281,7 @@ absl::Status GraphStore::StageNodes(WriteState& st, std::vector<Node>& nodes, Up
         return absl::ResourceExhaustedError("nodes: the store has used all 2^32 node ids");
       }
       node.id = NodeId(st.next_node++);
+      created.insert(node.key);
       st.batch.Put(cfs_[kKeys], node.key, keys::IdValue(node.id.value)).PermitUncheckedError();
       ++st.counts.by_kind[node.kind.value];
       ++st.counts.nodes;
@@ -310,6 +312,7 @@ absl::Status GraphStore::StageNodes(WriteState& st, std::vector<Node>& nodes, Up
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (valid[i] && last[nodes[i].key] == i && assigned.contains(nodes[i].key)) {
+      st.changes.nodes_created.push_back(created.contains(nodes[i].key));
       st.changes.nodes_upserted.push_back(std::move(nodes[i]));
     }
   }

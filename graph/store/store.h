@@ -56,6 +56,7 @@ struct ChangeSet {
   // The change log's sequence number of this commit (dense, from 1; see ReadChanges).
   uint64_t sequence = 0;
   std::vector<Node> nodes_upserted;             // New state.
+  std::vector<bool> nodes_created;              // Parallel: new (true) or updated.
   std::vector<NodeId> nodes_deleted;            // Deleted nodes (edges in edges_deleted).
   std::vector<std::string> nodes_deleted_keys;  // Parallel to nodes_deleted.
   std::vector<Edge> edges_upserted;             // New state.
