@@ -21,60 +21,23 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "httplib.h"
 #include "innograph/v1/graph.grpc.pb.h"
+#include "server/log.h"
+#include "server/metrics.h"
 
 namespace innograph::server {
 namespace {
 
 using google::protobuf::Message;
 
-const char* CodeName(int code) {
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  return code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
-}
-
 std::string JsonEscape(const std::string& s) {
   std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
+  AppendJsonEscaped(s, &out);
   return out;
 }
 
 void SendError(httplib::Response& res, int grpc_code, const std::string& message) {
   res.status = HttpStatusFor(grpc_code);
-  res.set_content(absl::StrCat("{\"code\":", grpc_code, ",\"status\":\"", CodeName(grpc_code),
+  res.set_content(absl::StrCat("{\"code\":", grpc_code, ",\"status\":\"", StatusCodeName(grpc_code),
                                "\",\"message\":\"", JsonEscape(message), "\"}\n"),
                   "application/json");
 }

@@ -306,7 +306,7 @@ TEST(KeyCodec, NameKeyOfIdWithZeroBytesDecodes) {
 TEST(KeyCodec, MalformedNameKeyDecodesToNoNode) {
   EXPECT_EQ(DecodeNameKey(""), NodeId());
   EXPECT_EQ(DecodeNameKey(std::string(8, '\x01')), NodeId());  // Too short.
-  std::string no_separator = "csux";  // The byte before the id is not NUL.
+  std::string no_separator = "csux";                           // The byte before the id is not NUL.
   PutFixed64BE(&no_separator, 5);
   EXPECT_EQ(DecodeNameKey(no_separator), NodeId());
 }
