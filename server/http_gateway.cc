@@ -52,20 +52,21 @@ std::string ToJson(const Message& m) {
 
 // True when host:port can be bound by a socket without SO_REUSEPORT.
 bool PortFree(const std::string& host, int port) {
+  // Something listening there accepts a connection. (A bind probe would also fail for the
+  // closing connections a stopped server leaves behind for a minute.)
+  const std::string target = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
   addrinfo hints{}, *info = nullptr;
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &info) != 0) return false;
-  bool free = false;
+  if (getaddrinfo(target.c_str(), std::to_string(port).c_str(), &hints, &info) != 0) return false;
+  bool listening = false;
   int fd = socket(info->ai_family, info->ai_socktype, info->ai_protocol);
   if (fd >= 0) {
-    int yes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    free = bind(fd, info->ai_addr, info->ai_addrlen) == 0;
+    listening = connect(fd, info->ai_addr, info->ai_addrlen) == 0;
     close(fd);
   }
   freeaddrinfo(info);
-  return free;
+  return !listening;
 }
 
 }  // namespace
@@ -323,7 +324,7 @@ absl::Status HttpGateway::Start() {
   });
 
   // The HTTP library sets SO_REUSEPORT, which would let a second server share the port
-  // silently; probe with a plain socket first so a taken port is an error.
+  // silently; probe first so that a port in use is an error.
   if (options_.port != 0 && !PortFree(options_.host, options_.port)) {
     return absl::FailedPreconditionError(absl::StrCat("cannot listen on ", options_.host, ":",
                                                       options_.port, " for HTTP: address in use"));

@@ -24,6 +24,7 @@ export class DetailsPanel {
 
   clear() {
     this.sequence++;
+    this.shown = null;
     this.container.replaceChildren(
       h('p', { class: 'hint' }, 'Click a node or an edge of the graph to see its details here.'),
     );
@@ -32,6 +33,7 @@ export class DetailsPanel {
   /** Shows an entity (a node message). */
   async showNode(node, { expanded = false } = {}) {
     const mine = ++this.sequence;
+    this.shown = { node, expanded };
     const spec = this.kindSpecs.get(node.kind);
     const props = Object.entries(node.properties ?? {});
     const sources = h('div', {}, this.#citations(node.sources));
@@ -56,8 +58,16 @@ export class DetailsPanel {
   }
 
   /** Shows an edge: its full record comes from GetEdges. */
+  /** A node's new state (a live update): shown again when it is the one shown. */
+  nodeChanged(node) {
+    if (this.shown && String(this.shown.node.id) === String(node.id)) {
+      this.showNode(node, { expanded: this.shown.expanded });
+    }
+  }
+
   async showEdge(edgeId, endpoints) {
     const mine = ++this.sequence;
+    this.shown = null;
     this.container.replaceChildren(h('p', { class: 'hint' }, 'Loading the edge…'));
     let edge;
     try {
@@ -99,6 +109,7 @@ export class DetailsPanel {
   /** Shows a hub aggregate and the ways to draw its members. */
   showAggregate(aggregate, parentName) {
     this.sequence++;
+    this.shown = null;
     const { kind, remaining, total } = aggregate.data();
     this.container.replaceChildren(
       h('div', { class: 'details', 'data-testid': 'details-aggregate' },

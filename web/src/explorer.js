@@ -6,9 +6,13 @@
 // neighbours are counted per kind (Expand count_only, one call per kind); kinds with few
 // neighbours are drawn, the others become aggregate nodes ("312 Person: expand") that draw
 // PAGE_SIZE neighbours per click. At most MAX_DRAWN_NODES entities are ever drawn.
+//
+// Live updates (live.js) change the drawing in place: a renamed node is relabelled, a deleted
+// node or edge removed; the neighbourhood of an expanded node that gained an edge is fetched
+// again (refresh), a hub's through a full redraw.
 
 import { call } from './api.js';
-import { aggregateElementId } from './graph.js';
+import { aggregateElementId, edgeElementId } from './graph.js';
 
 export const HUB_THRESHOLD = 50;
 export const SMALL_KIND = 8;
@@ -181,6 +185,145 @@ export class Explorer {
     return complete;
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Live updates
+
+  /** True when this node (an internal id) is drawn as an entity. */
+  isDrawn(id) {
+    return !!this.graph.node(id);
+  }
+
+  /** True when the user expanded this drawn node (its neighbourhood is drawn). */
+  isExpanded(id) {
+    return this.expanded.some((x) => String(x) === String(id)) && this.isDrawn(id);
+  }
+
+  /** A node's new state: relabels it where drawn. Returns true when it is drawn. */
+  updateNode(node) {
+    if (!this.graph.updateNode(node)) return false;
+    this.#remember(node);
+    if (this.root && String(this.root.id) === String(node.id)) this.root = node;
+    this.onViewChange?.();
+    return true;
+  }
+
+  /**
+   * A node was deleted: removes it (and what hangs only on it). Returns "root" when it was the
+   * focused entity (the view is then cleared), true when it was drawn, false otherwise.
+   */
+  removeNode(id) {
+    const key = String(id);
+    this.nodes.delete(key);
+    if (this.root && String(this.root.id) === key) {
+      this.generation++; // Whatever was being fetched for this view is stale.
+      this.root = null;
+      this.expanded = [];
+      this.aggregatePages.clear();
+      this.graph.clear();
+      this.onViewChange?.();
+      return 'root';
+    }
+    this.expanded = this.expanded.filter((x) => String(x) !== key);
+    for (const k of [...this.aggregatePages.keys()]) if (k.startsWith(`${key}|`)) this.aggregatePages.delete(k);
+    const el = this.graph.node(id);
+    if (!el) return false;
+    const neighbours = el.neighborhood('node').not('.aggregate');
+    this.#aggregatesOf(key).remove();
+    el.remove();
+    this.#dropOrphans(neighbours);
+    this.onViewChange?.();
+    return true;
+  }
+
+  /** An edge was deleted (or no longer passes the filter): removes it where drawn. */
+  removeEdge(id) {
+    const el = this.graph.edge(id);
+    if (!el) return false;
+    const ends = el.connectedNodes();
+    el.remove();
+    this.#dropOrphans(ends);
+    this.onViewChange?.();
+    return true;
+  }
+
+  /**
+   * An edge's new state. A drawn edge is updated in place (or removed when the filter no longer
+   * lets it through); otherwise, when it passes the filter, returns the ids of its drawn and
+   * expanded endpoints, whose neighbourhoods should be fetched again (refresh).
+   */
+  edgeChanged(edge) {
+    const passes = edgePasses(edge, this.filters.current());
+    if (this.graph.updateEdge(edge)) {
+      if (!passes) this.removeEdge(edge.id);
+      return [];
+    }
+    if (!passes) return [];
+    return [...new Set([String(edge.fromId), String(edge.toId)])].filter((id) => this.isExpanded(id));
+  }
+
+  /**
+   * Fetches the neighbourhoods of these drawn, expanded nodes again and brings the drawing in
+   * line: new neighbours and edges are drawn, edges no longer there removed, names updated.
+   * Resolves to false when a full redraw is needed instead (a hub, drawn with aggregates).
+   */
+  async refresh(nodeIds) {
+    // With no kind or no type ticked the view is left as it was (an empty list means "all").
+    if (!this.filters.selectsSomething()) return true;
+    const generation = this.generation;
+    const filter = this.filters.current();
+    let added = 0;
+    let changed = false;
+    this.#begin();
+    try {
+      for (const id of nodeIds) {
+        if (!this.isExpanded(id)) continue;
+        if (this.#aggregatesOf(id).nonempty() || [...this.aggregatePages.keys()].some((k) => k.startsWith(`${id}|`))) {
+          return false;
+        }
+        const answer = await this.#call('Neighbors', { node: { id: String(id) }, filter, limit: HUB_THRESHOLD }, generation);
+        if (answer.nextPageToken) return false; // It has become a hub.
+        const center = this.graph.node(id);
+        if (!center) continue;
+        const neighbors = answer.neighbors ?? [];
+        const keep = new Set(neighbors.map(({ edge }) => edgeElementId(edge.id)));
+        const stale = center.connectedEdges().filter((e) => !e.hasClass('aggregate-edge') && !keep.has(e.id()));
+        for (const { node, edge } of neighbors) {
+          if (this.graph.updateNode(node)) this.#remember(node);
+          this.graph.updateEdge(edge);
+        }
+        const before = this.graph.cy.edges().length;
+        const n = this.#draw(id, neighbors);
+        if (n > 0) added += n;
+        if (n !== 0 || this.graph.cy.edges().length !== before) changed = true;
+        stale.forEach((e) => {
+          this.removeEdge(e.data('edgeId'));
+          changed = true;
+        });
+      }
+    } finally {
+      this.#end();
+    }
+    if (added > 0) this.#settle();
+    else if (changed) this.onViewChange?.();
+    return true;
+  }
+
+  // Aggregate nodes of a hub.
+  #aggregatesOf(parentId) {
+    return this.graph.cy.nodes('.aggregate').filter((n) => String(n.data('parentId')) === String(parentId));
+  }
+
+  // Removes the nodes of `nodes` left without any edge (but never the focused entity).
+  #dropOrphans(nodes) {
+    nodes.forEach((n) => {
+      if (!n.inside() || n.hasClass('aggregate') || n.hasClass('root') || n.connectedEdges().nonempty()) return;
+      const id = String(n.data('nodeId'));
+      if (this.root && String(this.root.id) === id) return;
+      this.expanded = this.expanded.filter((x) => String(x) !== id);
+      n.remove();
+    });
+  }
+
   /** The node message of a drawn node (from the answers that drew it). */
   nodeById(id) {
     return this.nodes.get(String(id)) ?? null;
@@ -258,4 +401,14 @@ export class Explorer {
   #end() {
     if (--this.busy === 0) delete document.body.dataset.busy;
   }
+}
+
+/** Whether an edge passes a Filter message's edge types and as_of date (dates are full). */
+export function edgePasses(edge, filter) {
+  if (filter.edgeTypes && !filter.edgeTypes.includes(edge.type)) return false;
+  if (filter.asOf) {
+    if (edge.validFrom && edge.validFrom > filter.asOf) return false;
+    if (edge.validTo && edge.validTo < filter.asOf) return false;
+  }
+  return true;
 }

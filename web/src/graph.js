@@ -159,6 +159,29 @@ export class GraphView {
     });
   }
 
+  /** Applies a node's new state (a live update) to its drawing; returns the element or null. */
+  updateNode(node) {
+    const el = this.node(node.id);
+    if (!el) return null;
+    el.data({ key: node.key, name: node.name, label: shortLabel(node.name) });
+    return el;
+  }
+
+  /** The drawn edge with this internal id, or null. */
+  edge(id) {
+    const el = this.cy.getElementById(edgeElementId(id));
+    return el.nonempty() ? el : null;
+  }
+
+  /** Applies an edge's new state (dates, weight) to its drawing; returns the element or null. */
+  updateEdge(edge) {
+    const el = this.edge(edge.id);
+    if (!el) return null;
+    el.data({ validFrom: edge.validFrom ?? '', validTo: edge.validTo ?? '', weight: edge.weight || 1 });
+    el.toggleClass('ended', !!edge.validTo);
+    return el;
+  }
+
   /** Adds an edge (from the API) when both ends are drawn and it is not; returns it or null. */
   addEdge(edge) {
     const id = edgeElementId(edge.id);

@@ -1,5 +1,5 @@
 // The dashboard's entry point: loads the schema, builds the panels and wires them together.
-// Deep link: #node=<key> focuses an entity.
+// Deep link: #node=<key> focuses an entity. Changes made on the server appear live (live.js).
 
 import './style.css';
 
@@ -10,6 +10,7 @@ import { Explorer, StaleView } from './explorer.js';
 import { exportGraphML, exportPng } from './export.js';
 import { Filters } from './filters.js';
 import { GraphView } from './graph.js';
+import { LiveFeed } from './live.js';
 import { Messages } from './messages.js';
 import { OverviewPanel } from './overview.js';
 import { swatch } from './palette.js';
@@ -163,6 +164,26 @@ async function start() {
     if (tabs.current === 'rankings') await rankings.load();
   }
 
+  // The change feed: drawn entities follow the server's changes.
+  const live = new LiveFeed({
+    explorer,
+    indicator: $('#live-status'),
+    reload: () =>
+      run('Reloading the view', async () => {
+        if (!filters.selectsSomething()) return;
+        await explorer.redraw();
+        await paths.refresh();
+      }),
+    onNodeChanged: (node) => {
+      details.nodeChanged(node);
+      if (String(search.picked?.id) === String(node.id) && document.activeElement !== search.input) search.setNode(node);
+    },
+    onRootDeleted: (key) => {
+      details.clear();
+      messages.info(`${key} was deleted on the server.`);
+    },
+  });
+
   function updateStatus() {
     const cy = graph.cy;
     const entities = cy.nodes().not('.aggregate');
@@ -219,8 +240,9 @@ async function start() {
   updateStatus();
 
   // For tests and the console.
-  window.__innograph = { cy: graph.cy, explorer, filters, call };
+  window.__innograph = { cy: graph.cy, explorer, filters, call, live };
   document.body.dataset.ready = 'true';
+  live.start();
 }
 
 start();

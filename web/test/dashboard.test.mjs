@@ -329,6 +329,220 @@ describe('dashboard', () => {
     await idle(page);
   });
 
+  test('changes made on the server appear live, without a reload', { timeout: 60000 }, async () => {
+    const RENAMED = '岳麓山实验室（更新）';
+    const labelOf = (key) => window.__innograph.cy.nodes().filter((n) => n.data('key') === key).map((n) => n.data('label'))[0] ?? null;
+    await page.getByTestId('tab-details').click();
+    await pickSuggestion(page, 'search-input', '邹学校', ZOU);
+    await page.waitForFunction((k) => window.__innograph.explorer.root?.key === k, ZOU);
+    await waitForNode(page, YUELU);
+    await idle(page);
+    assert.ok(await page.getByTestId('time-any').isChecked(), 'the view is at "any time"');
+    const status = page.getByTestId('live-status');
+    await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.textContent === 'live');
+    assert.equal(await status.getAttribute('data-state'), 'live');
+    assert.ok(await status.isVisible());
+    // Marks the page and the view: neither a page load nor a rebuilt view may happen below.
+    const generation = await page.evaluate(() => {
+      window.__liveMarker = 'same page';
+      return window.__innograph.explorer.generation;
+    });
+    const unchanged = async () => {
+      const now = await page.evaluate(() => [window.__liveMarker, window.__innograph.explorer.generation]);
+      assert.deepEqual(now, ['same page', generation], 'updated in place');
+    };
+
+    // Rename the laboratory: the whole node, fetched first, with only its name changed.
+    let res = await api(server.url, 'GetNodes', { nodes: [{ key: YUELU }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const lab = res.body.nodes[0];
+    assert.equal(lab.kind, 'Laboratory');
+    assert.notEqual(await page.evaluate(labelOf, YUELU), RENAMED);
+    res = await api(server.url, 'UpsertNodes', { nodes: [{ ...lab, name: RENAMED }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.created ?? 0, 0, 'an update, not a new node');
+    await page.waitForFunction(([k, label]) => {
+      const n = window.__innograph.cy.nodes().filter((x) => x.data('key') === k)[0];
+      return n?.data('label') === label && n.data('name') === label;
+    }, [YUELU, RENAMED], { timeout: 5000 });
+    res = await api(server.url, 'GetNodes', { nodes: [{ key: YUELU }] });
+    assert.deepEqual({ ...res.body.nodes[0], name: lab.name }, lab, 'only the name changed');
+    await unchanged();
+    await screenshot(page, '17-live-renamed');
+
+    // A new edge between two drawn entities appears.
+    const membership = ['MEMBER_OF', ZOU, YUELU];
+    assert.ok(await page.evaluate(EDGE_ABSENT, membership));
+    res = await api(server.url, 'UpsertEdges', {
+      edges: [{ type: 'MEMBER_OF', fromKey: ZOU, toKey: YUELU, validFrom: '2030', properties: { role: { stringValue: 'live test' } } }],
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [edgeId] = res.body.ids;
+    await page.waitForFunction(EDGE_PRESENT, membership, { timeout: 5000 });
+    assert.ok(await page.evaluate((id) => window.__innograph.cy.getElementById(`e${id}`).nonempty(), edgeId));
+    assert.equal(await page.evaluate((id) => window.__innograph.cy.getElementById(`e${id}`).data('validFrom'), edgeId), '2030-01-01');
+    await unchanged();
+    await screenshot(page, '18-live-edge-added');
+
+    // Deleted, it disappears; the entities stay.
+    res = await api(server.url, 'DeleteEdges', { ids: [edgeId] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await page.waitForFunction(EDGE_ABSENT, membership, { timeout: 5000 });
+    const keys = await drawnKeys(page);
+    assert.ok(keys.includes(ZOU) && keys.includes(YUELU), keys.join());
+    assert.ok(await page.evaluate(EDGE_PRESENT, ['HEADS', ZOU, YUELU]), 'the other edge stays');
+    assert.equal(await page.evaluate(labelOf, YUELU), RENAMED);
+    await unchanged();
+    assert.equal(await status.textContent(), 'live');
+    await screenshot(page, '19-live-edge-deleted');
+  });
+
+  test('after an interruption the feed resumes where it stopped; missed changes arrive', { timeout: 60000 }, async () => {
+    const ORIGINAL = '岳麓山实验室';
+    const watches = [];
+    const onRequest = (req) => {
+      if (new URL(req.url()).pathname.endsWith('/api/v1/watch')) watches.push(req.url());
+    };
+    page.on('request', onRequest);
+    const generation = await page.evaluate(() => window.__innograph.explorer.generation);
+    // The connection drops and the server cannot be reached for a while.
+    await page.route('**/api/v1/watch*', (route) => route.abort('connectionrefused'));
+    await page.evaluate(() => {
+      const source = window.__innograph.live.source;
+      source.onerror(new Event('error'));
+    });
+    const status = page.getByTestId('live-status');
+    await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.dataset.state === 'reconnecting');
+    assert.equal(await status.textContent(), 'reconnecting…');
+    await screenshot(page, '20-live-reconnecting');
+
+    // Meanwhile the laboratory gets its name back.
+    let res = await api(server.url, 'GetNodes', { nodes: [{ key: YUELU }] });
+    res = await api(server.url, 'UpsertNodes', { nodes: [{ ...res.body.nodes[0], name: ORIGINAL }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await new Promise((r) => setTimeout(r, 800));
+    assert.notEqual(
+      await page.evaluate((k) => window.__innograph.cy.nodes().filter((n) => n.data('key') === k)[0].data('label'), YUELU),
+      ORIGINAL,
+      'not connected: not updated yet',
+    );
+
+    await page.unroute('**/api/v1/watch*');
+    await page.waitForFunction(([k, label]) =>
+      window.__innograph.cy.nodes().filter((n) => n.data('key') === k)[0]?.data('label') === label, [YUELU, ORIGINAL], { timeout: 15000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.textContent === 'live');
+    page.off('request', onRequest);
+    assert.ok(watches.length >= 2, watches.join(' '));
+    assert.ok(watches.every((u) => /[?&]start_after=\d+/.test(u)), `resumed with start_after: ${watches.join(' ')}`);
+    assert.equal(await page.evaluate(() => window.__innograph.explorer.generation), generation, 'updated in place');
+    await screenshot(page, '21-live-resumed');
+  });
+
+  test('live: a new neighbour appears, a deleted one disappears, a burst comes in few batches', { timeout: 60000 }, async () => {
+    const NEWCOMER = 'person/live-newcomer';
+    const live = () => page.evaluate(() => ({ ...window.__innograph.live.stats }));
+    let res = await api(server.url, 'UpsertNodes', { nodes: [{ key: NEWCOMER, kind: 'Person', name: '实时新人' }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!(await drawnKeys(page)).includes(NEWCOMER), 'not connected to the view: not drawn');
+    res = await api(server.url, 'UpsertEdges', { edges: [{ type: 'COLLABORATES_WITH', fromKey: NEWCOMER, toKey: ZOU, validFrom: '2024' }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await waitForNode(page, NEWCOMER);
+    await page.waitForFunction(EDGE_PRESENT, ['COLLABORATES_WITH', NEWCOMER, ZOU]);
+    await idle(page);
+    await screenshot(page, '22-live-new-neighbour');
+    res = await api(server.url, 'DeleteNodes', { nodes: [{ key: NEWCOMER }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await waitForNode(page, NEWCOMER, false);
+    assert.ok(await page.evaluate(EDGE_ABSENT, ['COLLABORATES_WITH', NEWCOMER, ZOU]));
+
+    // 60 commits in a row: applied in a few batches, the last name wins.
+    const before = await live();
+    const { body } = await api(server.url, 'GetNodes', { nodes: [{ key: YUELU }] });
+    const lab = body.nodes[0];
+    for (let i = 1; i <= 60; i++) {
+      res = await api(server.url, 'UpsertNodes', { nodes: [{ ...lab, name: `${lab.name} #${i}` }] });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    }
+    await page.waitForFunction(([k, label]) =>
+      window.__innograph.cy.nodes().filter((n) => n.data('key') === k)[0]?.data('label') === label, [YUELU, `${lab.name} #60`]);
+    const after = await live();
+    assert.ok(after.events - before.events >= 60, `${after.events - before.events} events`);
+    assert.ok(after.applied - before.applied <= 6, `${after.applied - before.applied} batches`);
+    assert.equal(after.reloads, before.reloads);
+    res = await api(server.url, 'UpsertNodes', { nodes: [lab] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await page.waitForFunction(([k, label]) =>
+      window.__innograph.cy.nodes().filter((n) => n.data('key') === k)[0]?.data('label') === label, [YUELU, lab.name]);
+  });
+
+  test('live: a resume point the server does not have restarts the feed and reloads the view', STEP, async () => {
+    const generation = await page.evaluate(() => window.__innograph.explorer.generation);
+    const watches = [];
+    const onRequest = (req) => {
+      if (new URL(req.url()).pathname.endsWith('/api/v1/watch')) watches.push(req.url());
+    };
+    page.on('request', onRequest);
+    await page.evaluate(() => {
+      const live = window.__innograph.live;
+      live.lastSequence = '999999999'; // After the newest change: 400 INVALID_ARGUMENT.
+      live.source.onerror(new Event('error'));
+    });
+    await page.waitForFunction((g) => window.__innograph.explorer.generation > g, generation);
+    await idle(page);
+    await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.textContent === 'live');
+    page.off('request', onRequest);
+    assert.ok(watches.some((u) => !u.includes('start_after')), watches.join(' '));
+    const keys = await drawnKeys(page);
+    assert.ok(keys.includes(ZOU) && keys.includes(YUELU), keys.join());
+    assert.notEqual(await page.evaluate(() => window.__innograph.live.lastSequence), '999999999');
+  });
+
+  test('live: when the focused entity is deleted the view is cleared and says so', STEP, async () => {
+    const DOOMED = 'person/live-doomed';
+    let res = await api(server.url, 'UpsertNodes', { nodes: [{ key: DOOMED, kind: 'Person', name: '将被删除' }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    res = await api(server.url, 'UpsertEdges', { edges: [{ type: 'COLLABORATES_WITH', fromKey: DOOMED, toKey: ZOU }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await page.evaluate((k) => (location.hash = `node=${k}`), DOOMED);
+    await page.waitForFunction((k) => window.__innograph.explorer.root?.key === k, DOOMED);
+    await waitForNode(page, ZOU);
+    await idle(page);
+    res = await api(server.url, 'DeleteNodes', { nodes: [{ key: DOOMED }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await page.waitForFunction(() => window.__innograph.cy.nodes().length === 0 && !window.__innograph.explorer.root);
+    await page.locator('[data-testid="message-info"]', { hasText: DOOMED }).waitFor();
+    await screenshot(page, '23-live-focus-deleted');
+  });
+
+  test('without a change feed on the server the page shows no indicator and does not insist', STEP, async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const other = await context.newPage();
+    const errors = [];
+    other.on('pageerror', (err) => errors.push(err.message));
+    let asked = 0;
+    await other.route('**/api/v1/watch*', (route) => {
+      asked++;
+      return route.fulfill({
+        status: 404,
+        contentType: 'application/json',
+        body: JSON.stringify({ code: 5, status: 'NOT_FOUND', message: 'no resource at /api/v1/watch' }),
+      });
+    });
+    try {
+      await other.goto(`${server.url}/#node=${ZOU}`);
+      await other.waitForFunction((k) => window.__innograph?.explorer.root?.key === k, ZOU);
+      await idle(other);
+      await other.waitForTimeout(2500);
+      assert.ok(asked >= 1 && asked <= 2, `${asked} requests to /api/v1/watch`);
+      assert.equal(await other.evaluate(() => window.__innograph.live.state), 'off');
+      assert.ok(!(await other.getByTestId('live-status').isVisible()));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('no script error happened on the page', () => {
     assert.deepEqual(pageErrors, []);
   });
