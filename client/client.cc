@@ -23,13 +23,23 @@ std::unique_ptr<Client> Client::Create(Options options) {
 Client::Client(Options options) : options_(std::move(options)) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  stub_ = v1::GraphService::NewStub(
-      grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), args));
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!options_.tls_ca_pem.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = options_.tls_ca_pem;
+    credentials = grpc::SslCredentials(ssl);
+  }
+  stub_ = v1::GraphService::NewStub(grpc::CreateCustomChannel(options_.target, credentials, args));
+}
+
+void Client::Prepare(grpc::ClientContext& ctx) const {
+  if (!options_.token.empty()) ctx.AddMetadata("authorization", "Bearer " + options_.token);
 }
 
 template <typename Req, typename Resp, typename Method>
 absl::StatusOr<Resp> Client::Call(Method method, const Req& req) {
   grpc::ClientContext ctx;
+  Prepare(ctx);
   ctx.set_deadline(std::chrono::system_clock::now() + options_.timeout);
   Resp resp;
   grpc::Status s = (stub_.get()->*method)(&ctx, req, &resp);
@@ -72,6 +82,7 @@ absl::StatusOr<v1::PathsResponse> Client::Paths(const v1::PathsRequest& req) {
 
 absl::StatusOr<v1::SubgraphChunk> Client::Subgraph(const v1::SubgraphRequest& req) {
   grpc::ClientContext ctx;
+  Prepare(ctx);
   ctx.set_deadline(std::chrono::system_clock::now() + options_.timeout);
   std::unique_ptr<grpc::ClientReader<v1::SubgraphChunk>> reader = stub_->Subgraph(&ctx, req);
   v1::SubgraphChunk all, chunk;
@@ -107,6 +118,7 @@ absl::StatusOr<v1::ImportResponse> Client::Import(
     state.bytes_total += size;
   }
   grpc::ClientContext ctx;
+  Prepare(ctx);
   v1::ImportResponse resp;
   std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> writer = stub_->Import(&ctx, &resp);
   auto finish = [&]() -> absl::StatusOr<v1::ImportResponse> {
@@ -158,6 +170,7 @@ absl::Status Client::Export(
     const v1::ExportRequest& req,
     const std::function<void(const std::string&, const std::string&)>& sink) {
   grpc::ClientContext ctx;
+  Prepare(ctx);
   ctx.set_deadline(std::chrono::system_clock::now() + options_.timeout);
   std::unique_ptr<grpc::ClientReader<v1::ExportChunk>> reader = stub_->Export(&ctx, req);
   v1::ExportChunk chunk;
@@ -172,6 +185,7 @@ absl::Status Client::Export(
 absl::Status Client::Watch(const v1::WatchRequest& req, double deadline_seconds,
                            const std::function<bool(const v1::WatchEvent&)>& on_event) {
   grpc::ClientContext ctx;
+  Prepare(ctx);
   if (deadline_seconds > 0) {
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::milliseconds(static_cast<int64_t>(deadline_seconds * 1000)));

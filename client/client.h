@@ -22,6 +22,10 @@ class Client {
     std::string target;
     // Deadline of each call. Default: 30 s.
     std::chrono::milliseconds timeout{30000};
+    // Bearer token sent as `authorization: Bearer <token>` on every call; empty = none.
+    std::string token;
+    // PEM of the CA that signed the server's certificate: connect with TLS. Empty = plaintext.
+    std::string tls_ca_pem;
   };
 
   // The address a client uses when none is given: $INNOGRAPH_SERVER or 127.0.0.1:50051.
@@ -82,6 +86,8 @@ class Client {
 
   template <typename Req, typename Resp, typename Method>
   absl::StatusOr<Resp> Call(Method method, const Req& req);
+  // Adds the call's metadata (the bearer token) to `ctx`.
+  void Prepare(grpc::ClientContext& ctx) const;
 
   Options options_;
   std::unique_ptr<v1::GraphService::Stub> stub_;

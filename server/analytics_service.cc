@@ -51,6 +51,7 @@ absl::Status GroupsToProto(const AnalyticsGraph& g, const std::vector<uint32_t>&
 
 grpc::Status GraphServiceImpl::Rank(grpc::ServerContext* ctx, const v1::RankRequest* req,
                                     v1::RankResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   auto filter = ParseFilter(req->filter(), *store_.schema());
   if (!filter.ok()) return ToGrpc(filter.status());
   auto top_k = CheckRange(req->top_k(), 20, kMaxTopK, "top_k");
@@ -117,8 +118,10 @@ grpc::Status GraphServiceImpl::Rank(grpc::ServerContext* ctx, const v1::RankRequ
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::Components(grpc::ServerContext*, const v1::ComponentsRequest* req,
+grpc::Status GraphServiceImpl::Components(grpc::ServerContext* ctx,
+                                          const v1::ComponentsRequest* req,
                                           v1::ComponentsResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   auto filter = ParseFilter(req->filter(), *store_.schema());
   if (!filter.ok()) return ToGrpc(filter.status());
   auto top_k = CheckRange(req->top_k(), 10, kMaxTopK, "top_k");
@@ -157,6 +160,7 @@ grpc::Status GraphServiceImpl::Components(grpc::ServerContext*, const v1::Compon
 grpc::Status GraphServiceImpl::Communities(grpc::ServerContext* ctx,
                                            const v1::CommunitiesRequest* req,
                                            v1::CommunitiesResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   auto filter = ParseFilter(req->filter(), *store_.schema());
   if (!filter.ok()) return ToGrpc(filter.status());
   auto top_k = CheckRange(req->top_k(), 10, kMaxTopK, "top_k");

@@ -52,14 +52,17 @@ absl::Status GraphServiceImpl::EdgeToProto(const Edge& e, v1::Edge* out) const {
   return absl::OkStatus();
 }
 
-grpc::Status GraphServiceImpl::GetSchema(grpc::ServerContext*, const v1::GetSchemaRequest*,
+grpc::Status GraphServiceImpl::GetSchema(grpc::ServerContext* ctx, const v1::GetSchemaRequest*,
                                          v1::GetSchemaResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   ToProto(*store_.schema(), resp->mutable_schema());
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::UpsertNodes(grpc::ServerContext*, const v1::UpsertNodesRequest* req,
+grpc::Status GraphServiceImpl::UpsertNodes(grpc::ServerContext* ctx,
+                                           const v1::UpsertNodesRequest* req,
                                            v1::UpsertNodesResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kWrite); !s.ok()) return s;
   if (auto s = CheckBatch(req->nodes_size(), "nodes"); !s.ok()) return ToGrpc(s);
   const Schema& schema = *store_.schema();
   std::vector<Node> nodes(req->nodes_size());
@@ -77,8 +80,10 @@ grpc::Status GraphServiceImpl::UpsertNodes(grpc::ServerContext*, const v1::Upser
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::UpsertEdges(grpc::ServerContext*, const v1::UpsertEdgesRequest* req,
+grpc::Status GraphServiceImpl::UpsertEdges(grpc::ServerContext* ctx,
+                                           const v1::UpsertEdgesRequest* req,
                                            v1::UpsertEdgesResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kWrite); !s.ok()) return s;
   if (auto s = CheckBatch(req->edges_size(), "edges"); !s.ok()) return ToGrpc(s);
   const Schema& schema = *store_.schema();
   std::vector<EdgeWrite> edges(req->edges_size());
@@ -97,8 +102,10 @@ grpc::Status GraphServiceImpl::UpsertEdges(grpc::ServerContext*, const v1::Upser
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::DeleteNodes(grpc::ServerContext*, const v1::DeleteNodesRequest* req,
+grpc::Status GraphServiceImpl::DeleteNodes(grpc::ServerContext* ctx,
+                                           const v1::DeleteNodesRequest* req,
                                            v1::DeleteNodesResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kWrite); !s.ok()) return s;
   if (auto s = CheckBatch(req->nodes_size(), "nodes"); !s.ok()) return ToGrpc(s);
   std::vector<NodeRef> refs(req->nodes_size());
   for (int i = 0; i < req->nodes_size(); ++i) {
@@ -112,8 +119,10 @@ grpc::Status GraphServiceImpl::DeleteNodes(grpc::ServerContext*, const v1::Delet
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::DeleteEdges(grpc::ServerContext*, const v1::DeleteEdgesRequest* req,
+grpc::Status GraphServiceImpl::DeleteEdges(grpc::ServerContext* ctx,
+                                           const v1::DeleteEdgesRequest* req,
                                            v1::DeleteEdgesResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kWrite); !s.ok()) return s;
   if (auto s = CheckBatch(req->ids_size() + req->keys_size(), "ids"); !s.ok()) return ToGrpc(s);
   std::vector<EdgeId> ids;
   for (int i = 0; i < req->ids_size(); ++i) {
@@ -129,8 +138,9 @@ grpc::Status GraphServiceImpl::DeleteEdges(grpc::ServerContext*, const v1::Delet
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::GetNodes(grpc::ServerContext*, const v1::GetNodesRequest* req,
+grpc::Status GraphServiceImpl::GetNodes(grpc::ServerContext* ctx, const v1::GetNodesRequest* req,
                                         v1::GetNodesResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   if (auto s = CheckBatch(req->nodes_size(), "nodes"); !s.ok()) return ToGrpc(s);
   for (int i = 0; i < req->nodes_size(); ++i) {
     std::string field = absl::StrCat("nodes[", i, "]");
@@ -160,8 +170,9 @@ grpc::Status GraphServiceImpl::GetNodes(grpc::ServerContext*, const v1::GetNodes
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::GetEdges(grpc::ServerContext*, const v1::GetEdgesRequest* req,
+grpc::Status GraphServiceImpl::GetEdges(grpc::ServerContext* ctx, const v1::GetEdgesRequest* req,
                                         v1::GetEdgesResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   if (auto s = CheckBatch(req->ids_size(), "ids"); !s.ok()) return ToGrpc(s);
   for (int i = 0; i < req->ids_size(); ++i) {
     auto edge = store_.GetEdge(EdgeId(req->ids(i)));
@@ -179,8 +190,10 @@ grpc::Status GraphServiceImpl::GetEdges(grpc::ServerContext*, const v1::GetEdges
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::SearchNodes(grpc::ServerContext*, const v1::SearchNodesRequest* req,
+grpc::Status GraphServiceImpl::SearchNodes(grpc::ServerContext* ctx,
+                                           const v1::SearchNodesRequest* req,
                                            v1::SearchNodesResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   if (req->query().empty() || req->query().size() > 256) {
     return ToGrpc(absl::InvalidArgumentError(
         absl::StrCat("query: must be 1-256 bytes, got ", req->query().size())));
@@ -213,8 +226,9 @@ grpc::Status GraphServiceImpl::SearchNodes(grpc::ServerContext*, const v1::Searc
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::Neighbors(grpc::ServerContext*, const v1::NeighborsRequest* req,
+grpc::Status GraphServiceImpl::Neighbors(grpc::ServerContext* ctx, const v1::NeighborsRequest* req,
                                          v1::NeighborsResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   auto node = ResolveLive(req->node(), "node");
   if (!node.ok()) return ToGrpc(node.status());
   auto filter = ParseFilter(req->filter(), *store_.schema());
@@ -264,8 +278,9 @@ grpc::Status GraphServiceImpl::Neighbors(grpc::ServerContext*, const v1::Neighbo
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::Stats(grpc::ServerContext*, const v1::StatsRequest*,
+grpc::Status GraphServiceImpl::Stats(grpc::ServerContext* ctx, const v1::StatsRequest*,
                                      v1::StatsResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   const Schema& schema = *store_.schema();
   StoreCounts counts = store_.counts();
   resp->set_nodes(counts.nodes);

@@ -16,6 +16,7 @@
 #include "graph/store/store.h"
 #include "graph/topology/topology.h"
 #include "innograph/v1/graph.grpc.pb.h"
+#include "server/auth.h"
 #include "server/query_params.h"
 
 namespace innograph::server {
@@ -68,6 +69,11 @@ class GraphServiceImpl final : public v1::GraphService::Service {
   // Ends open Watch streams (with UNAVAILABLE) so that shutdown need not wait for them.
   void BeginShutdown() { shutting_down_ = true; }
 
+  // Every handler first checks the caller's bearer token against `tokens` (auth.h): a missing
+  // or unknown token is UNAUTHENTICATED, a reader calling a write rpc PERMISSION_DENIED. Null
+  // (the default) = no access control. `tokens` must outlive the service; set before serving.
+  void set_tokens(const TokenTable* tokens) { tokens_ = tokens; }
+
   // analytics_service.cc
   grpc::Status Rank(grpc::ServerContext*, const v1::RankRequest*, v1::RankResponse*) override;
   grpc::Status Components(grpc::ServerContext*, const v1::ComponentsRequest*,
@@ -82,11 +88,17 @@ class GraphServiceImpl final : public v1::GraphService::Service {
   // A stored edge as an API message, with its endpoints' keys looked up.
   absl::Status EdgeToProto(const Edge& e, v1::Edge* out) const;
 
+  // OK when access control is off or the call's token grants `need`.
+  grpc::Status Authorize(grpc::ServerContext* ctx, Access need) const {
+    return tokens_ == nullptr ? grpc::Status::OK : tokens_->Authorize(*ctx, need);
+  }
+
   GraphStore& store_;
   Topology& topology_;
   const QueryOptions options_;
   const std::chrono::steady_clock::time_point started_;
   std::atomic<bool> shutting_down_{false};
+  const TokenTable* tokens_ = nullptr;
 };
 
 }  // namespace innograph::server

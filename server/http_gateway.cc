@@ -75,7 +75,9 @@ bool PortFree(const std::string& host, int port) {
 // response drains.
 class SseFeed {
  public:
-  SseFeed(v1::GraphService::Stub& stub, const v1::WatchRequest& req) {
+  SseFeed(v1::GraphService::Stub& stub, const v1::WatchRequest& req,
+          const std::string& authorization) {
+    if (!authorization.empty()) ctx_.AddMetadata("authorization", authorization);
     reader_ = stub.Watch(&ctx_, req);
     thread_ = std::thread([this] {
       v1::WatchEvent event;
@@ -179,7 +181,21 @@ HttpGateway::HttpGateway(std::shared_ptr<grpc::Channel> channel, Options options
 HttpGateway::~HttpGateway() { Stop(); }
 
 absl::Status HttpGateway::Start() {
-  server_ = std::make_unique<httplib::Server>();
+  if (options_.tls_cert_file.empty() != options_.tls_key_file.empty()) {
+    return absl::FailedPreconditionError("HTTPS needs both a certificate and a key");
+  }
+  if (!options_.tls_cert_file.empty()) {
+    auto ssl = std::make_unique<httplib::SSLServer>(options_.tls_cert_file.c_str(),
+                                                    options_.tls_key_file.c_str());
+    if (!ssl->is_valid()) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot load the TLS certificate '",
+                                                        options_.tls_cert_file, "' or key '",
+                                                        options_.tls_key_file, "' for HTTPS"));
+    }
+    server_ = std::move(ssl);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
   httplib::Server& svr = *server_;
   svr.set_payload_max_length(options_.max_body_bytes);
   // Each open change feed (/api/v1/watch) holds a worker: keep enough of them.
@@ -214,6 +230,9 @@ absl::Status HttpGateway::Start() {
     }
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout));
+    if (std::string auth = req.get_header_value("Authorization"); !auth.empty()) {
+      ctx.AddMetadata("authorization", auth);
+    }
     if (method->server_streaming()) {
       // The one streaming method: collect its chunks.
       if (name != "Subgraph") {
@@ -278,7 +297,7 @@ absl::Status HttpGateway::Start() {
          absl::StrSplit(req.get_param_value("edge_types"), ',', absl::SkipEmpty())) {
       watch.add_edge_types(std::string(t));
     }
-    auto feed = std::make_shared<SseFeed>(*typed, watch);
+    auto feed = std::make_shared<SseFeed>(*typed, watch, req.get_header_value("Authorization"));
     // Refuse bad requests with a status rather than an empty stream.
     if (!feed->WaitForFirst()) return SendError(res, feed->code(), feed->message());
     res.set_header("Cache-Control", "no-cache");
@@ -295,8 +314,10 @@ absl::Status HttpGateway::Start() {
         [feed](bool) { feed->Cancel(); });
   });
 
-  svr.Get("/healthz", [typed](const httplib::Request&, httplib::Response& res) {
+  svr.Get("/healthz", [typed, internal = options_.internal_authorization](const httplib::Request&,
+                                                                          httplib::Response& res) {
     grpc::ClientContext ctx;
+    if (!internal.empty()) ctx.AddMetadata("authorization", internal);
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     v1::StatsResponse stats;
     grpc::Status s = typed->Stats(&ctx, v1::StatsRequest(), &stats);
@@ -305,10 +326,17 @@ absl::Status HttpGateway::Start() {
   });
 
   if (options_.metrics) {
-    svr.Get("/metrics",
-            [metrics = options_.metrics](const httplib::Request&, httplib::Response& res) {
-              res.set_content(metrics(), "text/plain; version=0.0.4; charset=utf-8");
-            });
+    svr.Get("/metrics", [metrics = options_.metrics, authorize = options_.authorize_metrics](
+                            const httplib::Request& req, httplib::Response& res) {
+      if (authorize) {
+        if (int code = authorize(req.get_header_value("Authorization")); code != 0) {
+          return SendError(res, code,
+                           code == 16 ? "send `Authorization: Bearer <token>`"
+                                      : "this token may not read /metrics");
+        }
+      }
+      res.set_content(metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    });
   }
 
   if (!options_.web_root.empty() && !svr.set_mount_point("/", options_.web_root)) {

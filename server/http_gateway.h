@@ -12,6 +12,11 @@
 // 404, ...) with {"code", "status", "message"} in the body; malformed JSON is 400 with the
 // parser's message.
 //
+// Access control: the request's Authorization header is forwarded as `authorization` metadata
+// on the in-process gRPC call, so the service's token check (auth.h) decides for /api/v1/*
+// (UNAUTHENTICATED is 401, PERMISSION_DENIED 403). GET /metrics asks Options::authorize_metrics;
+// /healthz and the static files are open.
+//
 // Thread safety: Start once, Stop once; requests are served on the HTTP library's threads.
 
 #include <functional>
@@ -39,6 +44,14 @@ class HttpGateway {
     // The body of GET /metrics (Prometheus text format 0.0.4), called on the HTTP library's
     // threads; empty = no /metrics.
     std::function<std::string()> metrics;
+    // Decides GET /metrics from its Authorization header value (maybe empty): the gRPC status
+    // code to refuse with (16 UNAUTHENTICATED, 7 PERMISSION_DENIED), 0 to serve. Empty = open.
+    std::function<int(const std::string& authorization)> authorize_metrics;
+    // The `authorization` metadata of the gateway's own call behind /healthz (empty = none).
+    std::string internal_authorization;
+    // PEM files of the certificate chain and private key: serve HTTPS. Both or neither.
+    std::string tls_cert_file;
+    std::string tls_key_file;
   };
 
   // `channel` reaches the GraphService (normally grpc::Server::InProcessChannel).
@@ -46,7 +59,7 @@ class HttpGateway {
   ~HttpGateway();
 
   // Binds and starts serving in a background thread. FAILED_PRECONDITION when the address
-  // cannot be bound.
+  // cannot be bound or the TLS certificate or key cannot be loaded.
   absl::Status Start();
   // Stops accepting and waits for the serving thread.
   void Stop();

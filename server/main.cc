@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -28,6 +29,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "server/auth.h"
 #include "server/config.h"
 #include "server/graph_service.h"
 #include "server/http_gateway.h"
@@ -74,6 +76,16 @@ ABSL_FLAG(std::string, log_format, "json",
           "Log lines on stderr: json (one object per line: ts, level, msg, fields) or text.");
 ABSL_FLAG(int, slow_query_ms, 1000,
           "Log every rpc that takes at least this long (level warn, with its request); 0 = off.");
+ABSL_FLAG(std::string, tokens, "",
+          "A file of access tokens, one `name role secret` per line (roles reader, writer, "
+          "admin; see docs/operations.md). When set, every GraphService call, /api/v1/* and "
+          "/metrics need `authorization: Bearer <secret>`. When empty, authentication is off "
+          "and the server listens on loopback addresses only.");
+ABSL_FLAG(bool, allow_unauthenticated, false,
+          "Allow a non-loopback --listen or --http address without --tokens.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve gRPC and HTTP over TLS (with --tls-key).");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert.");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "On SIGINT/SIGTERM, how long in-flight calls may take before they are cancelled.");
 
@@ -261,7 +273,104 @@ std::string ResolveWebRoot(const std::string& flag_value) {
   return std::filesystem::weakly_canonical(installed, ec).string();
 }
 
+// `innograph-server check --data-dir DIR`: verifies a stopped store; exit 1 when it finds
+// problems.
+int Check() {
+  const std::string dir = absl::GetFlag(FLAGS_data_dir);
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT")) {
+    std::cerr << "innograph-server check: no store in '" << dir << "'\n";
+    return kExitStore;
+  }
+  auto store = GraphStore::Open(dir, GraphStore::Options());
+  if (!store.ok()) {
+    std::cerr << "innograph-server check: " << store.status().message() << "\n";
+    return kExitStore;
+  }
+  auto report = (*store)->Check();
+  if (!report.ok()) {
+    std::cerr << "innograph-server check: " << report.status().message() << "\n";
+    return kExitStore;
+  }
+  for (const std::string& p : report->problems) std::cout << "problem: " << p << "\n";
+  if (report->problem_count > report->problems.size()) {
+    std::cout << "... and " << report->problem_count - report->problems.size() << " more\n";
+  }
+  std::cout << "check: " << report->nodes << " nodes, " << report->edges << " edges, "
+            << report->problem_count << " problems" << std::endl;
+  return report->problem_count == 0 ? 0 : 1;
+}
+
+// The whole content of a file; false when it cannot be read.
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream text;
+  text << in.rdbuf();
+  *out = text.str();
+  return !in.bad();
+}
+
+// Access control and TLS from the flags. Returns 0, or the exit code after logging why.
+int SetUpSecurity(std::unique_ptr<TokenTable>* tokens, std::string* cert_pem,
+                  std::string* key_pem) {
+  if (const std::string path = absl::GetFlag(FLAGS_tokens); !path.empty()) {
+    auto loaded = TokenTable::Load(path);
+    if (!loaded.ok()) {
+      LogError(loaded.status().message());
+      return kExitUsage;
+    }
+    *tokens = std::move(*loaded);
+    LogInfo("authentication on", {{"tokens", path}, {"count", (*tokens)->size()}});
+  } else {
+    std::vector<std::pair<std::string, std::string>> addresses = {
+        {"--listen", absl::GetFlag(FLAGS_listen)}};
+    if (const std::string http = absl::GetFlag(FLAGS_http); !http.empty()) {
+      addresses.emplace_back("--http", http);
+    }
+    for (const auto& [flag, address] : addresses) {
+      std::string host;
+      int port = 0;
+      // A malformed address fails later, as one that cannot be listened on.
+      if (!SplitAddress(address, &host, &port)) continue;
+      if (!IsLoopbackHost(host) && !absl::GetFlag(FLAGS_allow_unauthenticated)) {
+        LogError(absl::StrCat(flag, " '", address,
+                              "' is not a loopback address, and there is no --tokens file: "
+                              "anyone who reaches it could read and write the graph. Give "
+                              "--tokens FILE (docs/operations.md), or --allow-unauthenticated"));
+        return kExitUsage;
+      }
+    }
+    LogWarn("authentication is off (no --tokens): every caller may read and write");
+  }
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  if (cert.empty() != key.empty()) {
+    LogError("--tls-cert and --tls-key go together: give both or neither");
+    return kExitUsage;
+  }
+  if (!cert.empty()) {
+    if (!ReadFile(cert, cert_pem) || cert_pem->empty()) {
+      LogError(absl::StrCat("--tls-cert '", cert, "': cannot read it"));
+      return kExitUsage;
+    }
+    if (!ReadFile(key, key_pem) || key_pem->empty()) {
+      LogError(absl::StrCat("--tls-key '", key, "': cannot read it"));
+      return kExitUsage;
+    }
+  }
+  return 0;
+}
+
 int Serve() {
+  std::unique_ptr<TokenTable> tokens;
+  std::string cert_pem, key_pem;
+  if (int code = SetUpSecurity(&tokens, &cert_pem, &key_pem); code != 0) return code;
+  // The gateway's own /healthz call, when tokens are required.
+  std::string internal_secret;
+  if (tokens) {
+    internal_secret = RandomSecret();
+    tokens->Add({"internal-healthz", Access::kRead, internal_secret});
+  }
   const std::string dir = absl::GetFlag(FLAGS_data_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -315,6 +424,7 @@ int Serve() {
   query_options.max_visited = absl::GetFlag(FLAGS_max_visited_cap);
   query_options.query_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_query_timeout_ms));
   GraphServiceImpl service(**store, **topology, query_options);
+  service.set_tokens(tokens.get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -327,12 +437,19 @@ int Serve() {
         absl::StrCat("cannot listen on '", listen, "': want HOST:PORT with a port in 0..65535"));
     return kExitListen;
   }
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!cert_pem.empty()) {
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({key_pem, cert_pem});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort(listen, credentials, &port);
   builder.RegisterService(&service);
   // Metrics and the slow-query log of every GraphService call, gRPC and HTTP alike.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<RpcInterceptorFactory>(
-      metrics, std::chrono::milliseconds(std::max(0, absl::GetFlag(FLAGS_slow_query_ms)))));
+      metrics, std::chrono::milliseconds(std::max(0, absl::GetFlag(FLAGS_slow_query_ms))),
+      tokens.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // No SO_REUSEPORT: a second server on the same port must fail, not share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -358,6 +475,23 @@ int Serve() {
               {{"web_root", web_root}});
     }
     http_options.metrics = [&metrics] { return metrics.Render(); };
+    http_options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+    http_options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+    if (tokens) {
+      http_options.internal_authorization = absl::StrCat("Bearer ", internal_secret);
+      http_options.authorize_metrics = [t = tokens.get()](const std::string& authorization) {
+        std::string who;
+        grpc::Status s = t->Check(authorization, Access::kRead, &who);
+        if (!s.ok()) {
+          LogInfo("audit", {{"audit", true},
+                            {"who", who},
+                            {"method", "GET /metrics"},
+                            {"code", StatusCodeName(s.error_code())},
+                            {"items", 0}});
+        }
+        return static_cast<int>(s.error_code());
+      };
+    }
     http = std::make_unique<HttpGateway>(server->InProcessChannel(grpc::ChannelArguments()),
                                          http_options);
     if (absl::Status s = http->Start(); !s.ok()) {
@@ -366,7 +500,8 @@ int Serve() {
       return kExitListen;
     }
     LogInfo("HTTP listening (JSON API at /api/v1/<Method>, metrics at /metrics)",
-            {{"url", absl::StrCat("http://", http_options.host, ":", http->port(), "/")},
+            {{"url", absl::StrCat(cert_pem.empty() ? "http://" : "https://", http_options.host, ":",
+                                  http->port(), "/")},
              {"dashboard", !http_options.web_root.empty()}});
   }
   StoreCounts counts = (*store)->counts();
@@ -376,7 +511,9 @@ int Serve() {
            {"data_dir", dir},
            {"nodes", counts.nodes},
            {"edges", counts.edges},
-           {"slow_query_ms", absl::GetFlag(FLAGS_slow_query_ms)}});
+           {"slow_query_ms", absl::GetFlag(FLAGS_slow_query_ms)},
+           {"tls", !cert_pem.empty()},
+           {"auth", tokens != nullptr}});
   std::cout << "innograph-server " << INNOGRAPH_VERSION << " listening on "
             << listen.substr(0, listen.rfind(':')) << ":" << port << " (gRPC); data in " << dir
             << " (" << counts.nodes << " nodes, " << counts.edges << " edges)" << std::endl;
@@ -460,6 +597,7 @@ int main(int argc, char** argv) {
   }
   innograph::server::ConfigureLog(log_level, log_format);
   if (rest.size() == 2 && std::string(rest[1]) == "backup") return innograph::server::Backup();
+  if (rest.size() == 2 && std::string(rest[1]) == "check") return innograph::server::Check();
   if (rest.size() >= 2 && std::string(rest[1]) == "import") {
     return innograph::server::Import(std::vector<std::string>(rest.begin() + 2, rest.end()));
   }

@@ -38,6 +38,7 @@ absl::Status PathsToProto(absl::string_view method, const PathsResult& result,
 
 grpc::Status GraphServiceImpl::Expand(grpc::ServerContext* ctx, const v1::ExpandRequest* req,
                                       v1::ExpandResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   if (req->seeds_size() == 0 || req->seeds_size() > kMaxSeeds) {
     return ToGrpc(absl::InvalidArgumentError(
         absl::StrCat("seeds: ", req->seeds_size(), " seeds, want 1-", kMaxSeeds)));
@@ -78,6 +79,7 @@ grpc::Status GraphServiceImpl::Expand(grpc::ServerContext* ctx, const v1::Expand
 grpc::Status GraphServiceImpl::ShortestPath(grpc::ServerContext* ctx,
                                             const v1::ShortestPathRequest* req,
                                             v1::PathsResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   auto from = ResolveLive(req->from(), "from");
   if (!from.ok()) return ToGrpc(from.status());
   auto to = ResolveLive(req->to(), "to");
@@ -103,6 +105,7 @@ grpc::Status GraphServiceImpl::ShortestPath(grpc::ServerContext* ctx,
 
 grpc::Status GraphServiceImpl::Paths(grpc::ServerContext* ctx, const v1::PathsRequest* req,
                                      v1::PathsResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   auto from = ResolveLive(req->from(), "from");
   if (!from.ok()) return ToGrpc(from.status());
   auto to = ResolveLive(req->to(), "to");
@@ -133,6 +136,7 @@ grpc::Status GraphServiceImpl::Paths(grpc::ServerContext* ctx, const v1::PathsRe
 
 grpc::Status GraphServiceImpl::Subgraph(grpc::ServerContext* ctx, const v1::SubgraphRequest* req,
                                         grpc::ServerWriter<v1::SubgraphChunk>* writer) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   const bool ego = req->has_center();
   if (ego == (req->nodes_size() > 0)) {
     return ToGrpc(absl::InvalidArgumentError("center/nodes: give exactly one of them"));
@@ -189,6 +193,7 @@ grpc::Status GraphServiceImpl::Subgraph(grpc::ServerContext* ctx, const v1::Subg
 grpc::Status GraphServiceImpl::CommonNeighbors(grpc::ServerContext* ctx,
                                                const v1::CommonNeighborsRequest* req,
                                                v1::CommonNeighborsResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   auto a = ResolveLive(req->a(), "a");
   if (!a.ok()) return ToGrpc(a.status());
   auto b = ResolveLive(req->b(), "b");
@@ -215,6 +220,7 @@ grpc::Status GraphServiceImpl::CommonNeighbors(grpc::ServerContext* ctx,
 
 grpc::Status GraphServiceImpl::Similar(grpc::ServerContext* ctx, const v1::SimilarRequest* req,
                                        v1::SimilarResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   auto node = ResolveLive(req->node(), "node");
   if (!node.ok()) return ToGrpc(node.status());
   auto filter = ParseFilter(req->filter(), *store_.schema());

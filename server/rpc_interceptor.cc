@@ -1,10 +1,12 @@
 #include "server/rpc_interceptor.h"
 
+#include <atomic>
 #include <mutex>
 
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/server_context.h"
+#include "innograph/v1/graph.pb.h"
 #include "server/log.h"
 
 namespace innograph::server {
@@ -106,8 +108,12 @@ class Copier {
 class RpcInterceptor : public grpc::experimental::Interceptor {
  public:
   RpcInterceptor(grpc::experimental::ServerRpcInfo* info, Metrics::Rpc* rpc,
-                 std::chrono::milliseconds slow_query)
-      : info_(info), rpc_(rpc), slow_query_(slow_query) {}
+                 std::chrono::milliseconds slow_query, const TokenTable* tokens)
+      : info_(info),
+        rpc_(rpc),
+        slow_query_(slow_query),
+        tokens_(tokens),
+        write_(IsWriteMethod(rpc->method())) {}
 
   ~RpcInterceptor() override {
     // A call that ended without a status passing through here (it should not happen) still
@@ -119,6 +125,11 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       start_ = std::chrono::steady_clock::now();
       started_ = true;
+    }
+    if (write_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      if (const auto* message = static_cast<const Message*>(methods->GetRecvMessage())) {
+        items_.fetch_add(AuditItems(*message), std::memory_order_relaxed);
+      }
     }
     if (slow_query_.count() > 0 &&
         methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
@@ -137,6 +148,10 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
       rpc_->Finished(code, seconds);
       if (slow_query_.count() > 0 && seconds * 1000 >= slow_query_.count()) {
         LogSlow(code, seconds);
+      }
+      if (write_ || code == grpc::StatusCode::UNAUTHENTICATED ||
+          code == grpc::StatusCode::PERMISSION_DENIED) {
+        LogAudit(code);
       }
     }
     methods->Proceed();
@@ -173,9 +188,32 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
                            {"request_truncated", truncated}});
   }
 
+  void LogAudit(int code) {
+    if (!LogEnabled(LogLevel::kInfo)) return;
+    std::string who = "anonymous";
+    std::string peer;
+    if (grpc::ServerContextBase* ctx = info_->server_context()) {
+      peer = ctx->peer();
+      if (tokens_) {
+        if (const TokenTable::Token* t = tokens_->FromAuthorization(AuthorizationOf(*ctx))) {
+          who = t->name;
+        }
+      }
+    }
+    LogInfo("audit", {{"audit", true},
+                      {"who", who},
+                      {"method", rpc_->method()},
+                      {"code", StatusCodeName(code)},
+                      {"items", items_.load(std::memory_order_relaxed)},
+                      {"peer", peer}});
+  }
+
   grpc::experimental::ServerRpcInfo* const info_;
   Metrics::Rpc* const rpc_;
   const std::chrono::milliseconds slow_query_;
+  const TokenTable* const tokens_;
+  const bool write_;                // A write rpc: audited whatever its outcome.
+  std::atomic<uint64_t> items_{0};  // Items received so far (write rpcs only).
   const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
   // Hook points of one call arrive one batch at a time, in order; only the request copy may be
   // touched by a reading and a writing thread of a bidirectional stream at once.
@@ -203,7 +241,22 @@ grpc::experimental::Interceptor* RpcInterceptorFactory::CreateServerInterceptor(
   if (rpc == nullptr) return nullptr;  // Not a GraphService method.
   // A Watch stream lasts as long as its client wants: its duration is no query's slowness.
   const bool unbounded = rpc->method() == "Watch";
-  return new RpcInterceptor(info, rpc, unbounded ? std::chrono::milliseconds(0) : slow_query_);
+  return new RpcInterceptor(info, rpc, unbounded ? std::chrono::milliseconds(0) : slow_query_,
+                            tokens_);
+}
+
+uint64_t AuditItems(const Message& request) {
+  if (const auto* import = dynamic_cast<const v1::ImportRequest*>(&request)) {
+    return import->has_lines() ? import->lines().lines_size() : 0;
+  }
+  const Reflection* r = request.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(request, &fields);
+  uint64_t n = 0;
+  for (const FieldDescriptor* f : fields) {
+    if (f->is_repeated()) n += r->FieldSize(request, f);
+  }
+  return n;
 }
 
 }  // namespace innograph::server

@@ -9,6 +9,11 @@
 //     with the method, the status code, the milliseconds and the request as JSON (its first
 //     message, for client streams), cut to kSlowQueryRequestBytes. Streams that last as long
 //     as the client wants (Watch) are counted but never logged as slow.
+//   - writes the audit log: every write rpc (auth.h IsWriteMethod) and every call refused with
+//     UNAUTHENTICATED or PERMISSION_DENIED is logged at level info as
+//     {"msg":"audit","audit":true,"who":NAME,"method":M,"code":C,"items":N,"peer":P}, where
+//     NAME is the token's name (or "anonymous") and N the items the request carried (nodes,
+//     edges, refs, ids and keys, or import lines).
 // Calls to other services (health checking, reflection) are not intercepted.
 //
 // Register with grpc::ServerBuilder::experimental().SetInterceptorCreators.
@@ -21,6 +26,7 @@
 
 #include "google/protobuf/message.h"
 #include "grpcpp/support/server_interceptor.h"
+#include "server/auth.h"
 #include "server/metrics.h"
 
 namespace innograph::server {
@@ -29,9 +35,11 @@ class RpcInterceptorFactory : public grpc::experimental::ServerInterceptorFactor
  public:
   static constexpr size_t kSlowQueryRequestBytes = 2048;
 
-  // `metrics` must outlive the server.
-  RpcInterceptorFactory(Metrics& metrics, std::chrono::milliseconds slow_query)
-      : metrics_(metrics), slow_query_(slow_query) {}
+  // `metrics` and `tokens` (null: no access control, every caller is "anonymous") must outlive
+  // the server.
+  RpcInterceptorFactory(Metrics& metrics, std::chrono::milliseconds slow_query,
+                        const TokenTable* tokens = nullptr)
+      : metrics_(metrics), slow_query_(slow_query), tokens_(tokens) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
@@ -39,7 +47,12 @@ class RpcInterceptorFactory : public grpc::experimental::ServerInterceptorFactor
  private:
   Metrics& metrics_;
   const std::chrono::milliseconds slow_query_;
+  const TokenTable* const tokens_;
 };
+
+// The items a request carries, for the audit log: the sum of its top-level repeated fields, or
+// the lines of an import message.
+uint64_t AuditItems(const google::protobuf::Message& request);
 
 // A copy of `from` small enough to log: repeated fields keep their first few elements, strings
 // their first bytes, and the whole copy at most a few hundred fields. True in `*trimmed` when

@@ -32,6 +32,7 @@ io::ImportFormat FromProto(v1::ImportFormat f) {
 grpc::Status GraphServiceImpl::Import(grpc::ServerContext* ctx,
                                       grpc::ServerReader<v1::ImportRequest>* reader,
                                       v1::ImportResponse* resp) {
+  if (grpc::Status s = Authorize(ctx, Access::kWrite); !s.ok()) return s;
   const auto started = std::chrono::steady_clock::now();
   v1::ImportRequest req;
   io::ImportOptions options;
@@ -127,6 +128,7 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* ctx,
 
 grpc::Status GraphServiceImpl::Export(grpc::ServerContext* ctx, const v1::ExportRequest* req,
                                       grpc::ServerWriter<v1::ExportChunk>* writer) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   io::ExportFormat format;
   switch (req->format()) {
     case v1::EXPORT_FORMAT_CSV:

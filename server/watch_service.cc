@@ -17,6 +17,7 @@ constexpr auto kPoll = std::chrono::milliseconds(250);
 
 grpc::Status GraphServiceImpl::Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
                                      grpc::ServerWriter<v1::WatchEvent>* writer) {
+  if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   const Schema& schema = *store_.schema();
   std::vector<bool> kinds, types;  // Empty: all.
   if (req->node_kinds_size() > 0) kinds.assign(schema.max_kind_id() + 1, false);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -53,7 +55,7 @@ struct Command {
   std::function<absl::Status(Context&)> run;
 };
 
-const std::set<std::string> kGlobalFlags = {"server", "json", "timeout", "help"};
+const std::set<std::string> kGlobalFlags = {"server", "json", "timeout", "help", "tls-ca", "token"};
 // Flags that take no value (every other flag takes one).
 const std::set<std::string> kBooleanFlags = {"json",
                                              "help",
@@ -1084,10 +1086,13 @@ const std::vector<Command>& Commands() {
 
 void PrintHelp(std::ostream& out) {
   out << "innograph: command line client of innograph-server\n\n"
-         "Usage: innograph [--server HOST:PORT] [--json] [--timeout SECONDS] COMMAND ...\n\n"
+         "Usage: innograph [--server HOST:PORT] [--json] [--timeout SECONDS] [--tls-ca FILE]\n"
+         "                 [--token SECRET] COMMAND ...\n\n"
          "The server defaults to $INNOGRAPH_SERVER, else 127.0.0.1:50051. Nodes are named by key\n"
          "or by @ID. --json prints the API's JSON for scripts. Exit codes: 0 ok, 1 refused by\n"
          "the server, 2 usage, 3 server unreachable or too slow.\n"
+         "--tls-ca FILE (default $INNOGRAPH_TLS_CA) connects with TLS, trusting that CA's PEM;\n"
+         "--token SECRET (default $INNOGRAPH_TOKEN) sends `authorization: Bearer SECRET`.\n"
          "FILTERS: --type T --kind K (repeatable or comma-separated), --as-of DATE or\n"
          "--window-from DATE --window-to DATE, --min-weight W. LIMITS: --max-edges-per-node N\n"
          "--max-visited N --max-results N. Directions: --direction out|in|both.\n\nCommands:\n";
@@ -1136,6 +1141,25 @@ int Run(int argc, char** argv) {
       return kExitUsage;
     }
     options.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  }
+  auto flag_or_env = [&](const char* flag, const char* env) {
+    std::string v = args->Get(flag);
+    if (v.empty()) {
+      const char* e = std::getenv(env);
+      if (e != nullptr) v = e;
+    }
+    return v;
+  };
+  options.token = flag_or_env("token", "INNOGRAPH_TOKEN");
+  if (std::string ca = flag_or_env("tls-ca", "INNOGRAPH_TLS_CA"); !ca.empty()) {
+    std::ifstream in(ca, std::ios::binary);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    if (!in || pem.str().empty()) {
+      std::cerr << "innograph: --tls-ca '" << ca << "': cannot read it\n";
+      return kExitUsage;
+    }
+    options.tls_ca_pem = pem.str();
   }
   auto client = client::Client::Create(options);
   Context ctx{*args, *client, args->Has("json")};

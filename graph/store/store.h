@@ -106,6 +106,14 @@ struct SearchResult {
 
 enum class EdgeDirection { kOut, kIn };
 
+// What GraphStore::Check found.
+struct CheckReport {
+  uint64_t nodes = 0;
+  uint64_t edges = 0;
+  uint64_t problem_count = 0;
+  std::vector<std::string> problems;  // The first ones, each naming what is wrong.
+};
+
 struct StoreCounts {
   uint64_t nodes = 0;
   uint64_t edges = 0;
@@ -207,6 +215,11 @@ class GraphStore {
   // Full scans (for loading the topology and for checks), in id / key order.
   absl::Status ForEachNode(const std::function<bool(const Node&)>& fn) const;
   absl::Status ForEachEdge(const std::function<bool(const Edge&)>& fn) const;
+
+  // Verifies the store: every out_edges entry has its in_edges and edge_ids entries and the
+  // reverse, every index entry (keys, names, edge_keys) points at a live node or edge, every
+  // node and edge holds under the schema, the counters match. Blocks writes while it runs.
+  absl::StatusOr<CheckReport> Check(size_t max_problems = 100) const;
 
   // Flushes memtables and fsyncs the WAL (after writes made with sync_writes = false).
   absl::Status Sync();

@@ -408,3 +408,41 @@ def http_port(server):
     if not match:
         raise AssertionError("no HTTP listening line in the server's stderr:\n%s" % server.stderr())
     return int(match.group(1))
+
+
+def make_tls_cert(out_dir):
+    """A self-signed certificate for localhost and 127.0.0.1, valid one day, made with the
+    openssl command: (cert_path, key_path) in out_dir. The certificate is its own CA."""
+    cert = os.path.join(out_dir, "cert.pem")
+    key = os.path.join(out_dir, "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+         cert, "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-days", "1"],
+        stdin=subprocess.DEVNULL, capture_output=True, check=True, timeout=CLI_TIMEOUT_S)
+    return cert, key
+
+
+_HTTPS_URL = re.compile(r"https://[^/\s\"]+:(\d+)/")
+
+
+def https_port(server):
+    """The HTTPS port `server` listens on (with --tls-cert), from its stderr log."""
+    match = _HTTPS_URL.search(server.stderr())
+    if not match:
+        raise AssertionError("no HTTPS listening line in the server's stderr:\n%s"
+                             % server.stderr())
+    return int(match.group(1))
+
+
+def audit_lines(server):
+    """The audit records (JSON log lines with "audit": true) of `server`'s stderr."""
+    out = []
+    for line in server.stderr().splitlines():
+        try:
+            record = jsonlib.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("audit") is True:
+            out.append(record)
+    return out
