@@ -85,6 +85,17 @@ class GraphServiceImpl final : public v1::GraphService::Service {
   // Resolves a ref to a live node id of the topology; NOT_FOUND names `field`.
   absl::StatusOr<uint32_t> ResolveLive(const v1::NodeRef& ref, absl::string_view field) const;
 
+  // The endpoints, filter, limits and length bound shared by ShortestPath and Paths.
+  struct PathQuery {
+    uint32_t from = 0;
+    uint32_t to = 0;
+    TopologyFilter filter;
+    QueryLimits limits;
+    uint32_t max_length = 0;
+  };
+  template <typename Req>
+  absl::StatusOr<PathQuery> ParsePathQuery(const grpc::ServerContext* ctx, const Req& req) const;
+
   // A stored edge as an API message, with its endpoints' keys looked up.
   absl::Status EdgeToProto(const Edge& e, v1::Edge* out) const;
 

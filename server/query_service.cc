@@ -76,29 +76,35 @@ grpc::Status GraphServiceImpl::Expand(grpc::ServerContext* ctx, const v1::Expand
   return grpc::Status::OK;
 }
 
+template <typename Req>
+absl::StatusOr<GraphServiceImpl::PathQuery> GraphServiceImpl::ParsePathQuery(
+    const grpc::ServerContext* ctx, const Req& req) const {
+  PathQuery q;
+  ASSIGN_OR_RETURN(q.from, ResolveLive(req.from(), "from"));
+  ASSIGN_OR_RETURN(q.to, ResolveLive(req.to(), "to"));
+  ASSIGN_OR_RETURN(q.filter, ParseFilter(req.filter(), *store_.schema()));
+  ASSIGN_OR_RETURN(q.limits, ParseLimits(req.limits(), options_, ctx));
+  ASSIGN_OR_RETURN(q.max_length,
+                   CheckRange(req.max_length(), std::min<uint32_t>(6, options_.max_depth),
+                              options_.max_depth, "max_length"));
+  return q;
+}
+
 grpc::Status GraphServiceImpl::ShortestPath(grpc::ServerContext* ctx,
                                             const v1::ShortestPathRequest* req,
                                             v1::PathsResponse* resp) {
   if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
-  auto from = ResolveLive(req->from(), "from");
-  if (!from.ok()) return ToGrpc(from.status());
-  auto to = ResolveLive(req->to(), "to");
-  if (!to.ok()) return ToGrpc(to.status());
-  auto filter = ParseFilter(req->filter(), *store_.schema());
-  if (!filter.ok()) return ToGrpc(filter.status());
-  auto limits = ParseLimits(req->limits(), options_, ctx);
-  if (!limits.ok()) return ToGrpc(limits.status());
-  auto max_length = CheckRange(req->max_length(), std::min<uint32_t>(6, options_.max_depth),
-                               options_.max_depth, "max_length");
-  if (!max_length.ok()) return ToGrpc(max_length.status());
+  auto q = ParsePathQuery(ctx, *req);
+  if (!q.ok()) return ToGrpc(q.status());
   if (req->weighted() && req->time_respecting()) {
     return ToGrpc(absl::InvalidArgumentError(
         "time_respecting: a time-respecting search counts hops; it cannot be weighted"));
   }
   PathOptions options{ParseDirection(req->direction()), req->weighted(), req->time_respecting(),
-                      *max_length};
+                      q->max_length};
   Topology::Reader reader = topology_.Read();
-  PathsResult result = innograph::ShortestPath(reader, *from, *to, *filter, options, *limits);
+  PathsResult result =
+      innograph::ShortestPath(reader, q->from, q->to, q->filter, options, q->limits);
   AnswerBuilder answers(store_);
   return ToGrpc(PathsToProto("ShortestPath", result, answers, resp));
 }
@@ -106,29 +112,20 @@ grpc::Status GraphServiceImpl::ShortestPath(grpc::ServerContext* ctx,
 grpc::Status GraphServiceImpl::Paths(grpc::ServerContext* ctx, const v1::PathsRequest* req,
                                      v1::PathsResponse* resp) {
   if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
-  auto from = ResolveLive(req->from(), "from");
-  if (!from.ok()) return ToGrpc(from.status());
-  auto to = ResolveLive(req->to(), "to");
-  if (!to.ok()) return ToGrpc(to.status());
-  auto filter = ParseFilter(req->filter(), *store_.schema());
-  if (!filter.ok()) return ToGrpc(filter.status());
-  auto limits = ParseLimits(req->limits(), options_, ctx);
-  if (!limits.ok()) return ToGrpc(limits.status());
-  auto max_length = CheckRange(req->max_length(), std::min<uint32_t>(6, options_.max_depth),
-                               options_.max_depth, "max_length");
-  if (!max_length.ok()) return ToGrpc(max_length.status());
-  PathOptions options{ParseDirection(req->direction()), req->weighted(), false, *max_length};
+  auto q = ParsePathQuery(ctx, *req);
+  if (!q.ok()) return ToGrpc(q.status());
+  PathOptions options{ParseDirection(req->direction()), req->weighted(), false, q->max_length};
   Topology::Reader reader = topology_.Read();
   PathsResult result;
   if (req->mode() == v1::PATHS_MODE_ALL_SHORTEST) {
     if (req->weighted()) {
       return ToGrpc(absl::InvalidArgumentError("weighted: ALL_SHORTEST counts hops only"));
     }
-    result = AllShortestPaths(reader, *from, *to, *filter, options, *limits);
+    result = AllShortestPaths(reader, q->from, q->to, q->filter, options, q->limits);
   } else {
     auto k = CheckRange(req->k(), 3, options_.max_k, "k");
     if (!k.ok()) return ToGrpc(k.status());
-    result = KShortestPaths(reader, *from, *to, *filter, options, *k, *limits);
+    result = KShortestPaths(reader, q->from, q->to, q->filter, options, *k, q->limits);
   }
   AnswerBuilder answers(store_);
   return ToGrpc(PathsToProto("Paths", result, answers, resp));
