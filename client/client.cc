@@ -70,6 +70,7 @@ INNOGRAPH_CLIENT_METHOD(Similar)
 INNOGRAPH_CLIENT_METHOD(Rank)
 INNOGRAPH_CLIENT_METHOD(Components)
 INNOGRAPH_CLIENT_METHOD(Communities)
+INNOGRAPH_CLIENT_METHOD(Backup)
 
 absl::StatusOr<v1::PathsResponse> Client::ShortestPath(const v1::ShortestPathRequest& req) {
   return Call<v1::ShortestPathRequest, v1::PathsResponse>(&v1::GraphService::Stub::ShortestPath,

@@ -56,6 +56,9 @@ class Client {
   absl::StatusOr<v1::RankResponse> Rank(const v1::RankRequest& req);
   absl::StatusOr<v1::ComponentsResponse> Components(const v1::ComponentsRequest& req);
   absl::StatusOr<v1::CommunitiesResponse> Communities(const v1::CommunitiesRequest& req);
+  // Admin: a consistent backup of the live store into `req.dir`, a directory on the server's
+  // machine (new or empty).
+  absl::StatusOr<v1::BackupResponse> Backup(const v1::BackupRequest& req);
 
   // Progress of an import: bytes sent of all files, rows sent.
   struct ImportProgress {

@@ -17,6 +17,14 @@ namespace {
 
 constexpr absl::string_view kWriteMethods[] = {"UpsertNodes", "UpsertEdges", "DeleteNodes",
                                                "DeleteEdges", "Import"};
+constexpr absl::string_view kAdminMethods[] = {"Backup"};
+
+bool IsAdminMethod(absl::string_view method) {
+  for (absl::string_view m : kAdminMethods) {
+    if (m == method) return true;
+  }
+  return false;
+}
 
 // Equal in time that depends only on the lengths, not on where the bytes differ.
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
@@ -61,10 +69,11 @@ bool IsWriteMethod(absl::string_view method) {
   for (absl::string_view m : kWriteMethods) {
     if (m == method) return true;
   }
-  return false;
+  return IsAdminMethod(method);
 }
 
 Access AccessFor(absl::string_view method) {
+  if (IsAdminMethod(method)) return Access::kAdmin;
   return IsWriteMethod(method) ? Access::kWrite : Access::kRead;
 }
 

@@ -12,7 +12,7 @@
 // '#' starts a comment; blank lines are ignored. Roles, each including the one before:
 //   reader  every read rpc (lookups, traversals, analytics, Export, Watch) and GET /metrics;
 //   writer  also the write rpcs: UpsertNodes, UpsertEdges, DeleteNodes, DeleteEdges, Import;
-//   admin   also the admin rpcs (none yet; Backup and other admin rpcs will be admin-only).
+//   admin   also the admin rpcs: Backup.
 //
 // A caller presents `authorization: Bearer <secret>` as gRPC metadata, or the same HTTP header
 // (the HTTP gateway forwards it as metadata on its in-process call, so one check serves both).
@@ -39,9 +39,10 @@ enum class Access { kRead = 0, kWrite = 1, kAdmin = 2 };
 bool ParseRole(absl::string_view s, Access* out);
 const char* RoleName(Access role);
 
-// The access a GraphService method needs ("UpsertNodes" -> kWrite); kRead for the rest.
+// The access a GraphService method needs ("UpsertNodes" -> kWrite, "Backup" -> kAdmin); kRead
+// for the rest.
 Access AccessFor(absl::string_view method);
-// True for the write rpcs, the ones the audit log records.
+// True for the write and admin rpcs, the ones the audit log records.
 bool IsWriteMethod(absl::string_view method);
 
 class TokenTable {

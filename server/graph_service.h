@@ -21,7 +21,7 @@
 
 namespace innograph::server {
 
-class GraphServiceImpl final : public v1::GraphService::Service {
+class GraphServiceImpl : public v1::GraphService::Service {
  public:
   GraphServiceImpl(GraphStore& store, Topology& topology, QueryOptions options);
 

@@ -1,7 +1,9 @@
 // innograph-server: the graph server. See `innograph-server --help`.
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -29,10 +31,12 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "server/admin.h"
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/graph_service.h"
 #include "server/http_gateway.h"
+#include "server/limits.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/rpc_interceptor.h"
@@ -68,6 +72,22 @@ ABSL_FLAG(bool, dry_run, false, "import: validate every row, write nothing.");
 ABSL_FLAG(std::string, rejects, "", "import: write the bad rows and their errors to this file.");
 ABSL_FLAG(std::string, to, "",
           "backup: the directory to write the checkpoint to; must not exist yet.");
+ABSL_FLAG(std::string, from, "",
+          "restore: the backup directory (written by the Backup rpc, `innograph backup`, or "
+          "`innograph-server backup`) to restore into --data-dir.");
+ABSL_FLAG(uint32_t, max_heavy_queries, 8,
+          "Heavy calls (multi-hop Expand and Subgraph, ShortestPath, Paths, Rank, Components, "
+          "Communities, Export) that may run at once; more wait --heavy-query-wait-ms for a slot, "
+          "then fail RESOURCE_EXHAUSTED. Light calls never wait. 0 = no limit.");
+ABSL_FLAG(int, heavy_query_wait_ms, 500,
+          "How long a heavy call waits for a slot of --max-heavy-queries.");
+ABSL_FLAG(uint64_t, max_query_memory, uint64_t{1} << 30,
+          "Estimated bytes one query may use (traversals: from visited nodes and results; "
+          "analytics and Export: from the graph's node and edge counts); above it the call fails "
+          "RESOURCE_EXHAUSTED with the estimate. 0 = no limit.");
+ABSL_FLAG(uint32_t, max_message_size, 16u << 20,
+          "Largest gRPC message received or sent, and largest HTTP request body, in bytes "
+          "(larger ones fail RESOURCE_EXHAUSTED, over HTTP too).");
 ABSL_FLAG(uint64_t, watch_retention, 1000000,
           "Changes the change log keeps for Watch resumes (older ones are dropped).");
 ABSL_FLAG(std::string, log_level, "info",
@@ -273,22 +293,21 @@ std::string ResolveWebRoot(const std::string& flag_value) {
   return std::filesystem::weakly_canonical(installed, ec).string();
 }
 
-// `innograph-server check --data-dir DIR`: verifies a stopped store; exit 1 when it finds
-// problems.
-int Check() {
-  const std::string dir = absl::GetFlag(FLAGS_data_dir);
+// Verifies the stopped store in `dir` for subcommand `command`: 0, 1 (problems found) or
+// kExitStore.
+int CheckStore(const std::string& dir, const char* command) {
   if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT")) {
-    std::cerr << "innograph-server check: no store in '" << dir << "'\n";
+    std::cerr << "innograph-server " << command << ": no store in '" << dir << "'\n";
     return kExitStore;
   }
   auto store = GraphStore::Open(dir, GraphStore::Options());
   if (!store.ok()) {
-    std::cerr << "innograph-server check: " << store.status().message() << "\n";
+    std::cerr << "innograph-server " << command << ": " << store.status().message() << "\n";
     return kExitStore;
   }
   auto report = (*store)->Check();
   if (!report.ok()) {
-    std::cerr << "innograph-server check: " << report.status().message() << "\n";
+    std::cerr << "innograph-server " << command << ": " << report.status().message() << "\n";
     return kExitStore;
   }
   for (const std::string& p : report->problems) std::cout << "problem: " << p << "\n";
@@ -298,6 +317,70 @@ int Check() {
   std::cout << "check: " << report->nodes << " nodes, " << report->edges << " edges, "
             << report->problem_count << " problems" << std::endl;
   return report->problem_count == 0 ? 0 : 1;
+}
+
+// `innograph-server check --data-dir DIR`: verifies a stopped store; exit 1 when it finds
+// problems.
+int Check() { return CheckStore(absl::GetFlag(FLAGS_data_dir), "check"); }
+
+// `innograph-server restore --from BACKUP --data-dir DIR`: copies a backup (a checkpoint: itself
+// a data directory) into a new or empty DIR, then verifies the copy as `check` does. A copy
+// that fails the check is removed again; the backup is never changed.
+int Restore() {
+  namespace fs = std::filesystem;
+  const std::string from = absl::GetFlag(FLAGS_from);
+  const std::string dir = absl::GetFlag(FLAGS_data_dir);
+  if (from.empty()) {
+    std::cerr << "innograph-server restore: give --from BACKUP (a backup directory)\n";
+    return kExitUsage;
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::path(from) / "CURRENT", ec)) {
+    std::cerr << "innograph-server restore: --from '" << from << "' holds no backup (no store)\n";
+    return kExitUsage;
+  }
+  if (fs::exists(fs::symlink_status(dir, ec))) {
+    if (!fs::is_directory(dir, ec)) {
+      std::cerr << "innograph-server restore: --data-dir '" << dir
+                << "' exists and is not a directory\n";
+      return kExitUsage;
+    }
+    if (!fs::is_empty(dir, ec)) {
+      std::cerr << "innograph-server restore: --data-dir '" << dir
+                << "' is not empty; restore into a new or empty directory\n";
+      return kExitUsage;
+    }
+  }
+  const auto started = std::chrono::steady_clock::now();
+  fs::create_directories(dir, ec);
+  if (!ec) fs::copy(from, dir, fs::copy_options::recursive, ec);
+  if (ec) {
+    std::cerr << "innograph-server restore: copying '" << from << "' to '" << dir
+              << "': " << ec.message() << "\n";
+    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) fs::remove_all(e, ec);
+    return kExitStore;
+  }
+  // The copy (its files, then the directory's entries) is fsynced before it is declared good.
+  auto sync = [](const fs::path& p) {
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+  };
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file()) sync(e.path());
+  }
+  sync(dir);
+  const int checked = CheckStore(dir, "restore");
+  if (checked != 0) {
+    std::cerr << "innograph-server restore: the restored store failed its check; removed it\n";
+    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) fs::remove_all(e, ec);
+    return checked;
+  }
+  std::cout << "restore: " << from << " -> " << dir << " in "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+            << " s; serve it with --data-dir " << dir << std::endl;
+  return 0;
 }
 
 // The whole content of a file; false when it cannot be read.
@@ -423,8 +506,20 @@ int Serve() {
   query_options.default_results = absl::GetFlag(FLAGS_default_max_results);
   query_options.max_visited = absl::GetFlag(FLAGS_max_visited_cap);
   query_options.query_timeout = std::chrono::milliseconds(absl::GetFlag(FLAGS_query_timeout_ms));
-  GraphServiceImpl service(**store, **topology, query_options);
+  LimitOptions limit_options;
+  limit_options.max_heavy_queries = absl::GetFlag(FLAGS_max_heavy_queries);
+  limit_options.heavy_wait =
+      std::chrono::milliseconds(std::max(0, absl::GetFlag(FLAGS_heavy_query_wait_ms)));
+  limit_options.max_query_memory = absl::GetFlag(FLAGS_max_query_memory);
+  QueryLimiter limiter(limit_options, &metrics.registry());
+  ServedGraphService service(**store, **topology, query_options, limiter, dir);
   service.set_tokens(tokens.get());
+  const uint32_t max_message = absl::GetFlag(FLAGS_max_message_size);
+  if (max_message == 0 || max_message > static_cast<uint32_t>(INT32_MAX)) {
+    LogError(absl::StrCat("--max-message-size ", max_message, ": want 1..", INT32_MAX, " bytes"));
+    return kExitUsage;
+  }
+  InstallParseErrorCapture();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -445,6 +540,8 @@ int Serve() {
   }
   builder.AddListeningPort(listen, credentials, &port);
   builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
+  builder.SetMaxSendMessageSize(static_cast<int>(max_message));
   // Metrics and the slow-query log of every GraphService call, gRPC and HTTP alike.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<RpcInterceptorFactory>(
@@ -475,6 +572,7 @@ int Serve() {
               {{"web_root", web_root}});
     }
     http_options.metrics = [&metrics] { return metrics.Render(); };
+    http_options.max_body_bytes = max_message;
     http_options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
     http_options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
     if (tokens) {
@@ -492,8 +590,10 @@ int Serve() {
         return static_cast<int>(s.error_code());
       };
     }
-    http = std::make_unique<HttpGateway>(server->InProcessChannel(grpc::ChannelArguments()),
-                                         http_options);
+    grpc::ChannelArguments channel_args;
+    channel_args.SetMaxReceiveMessageSize(static_cast<int>(max_message));
+    channel_args.SetMaxSendMessageSize(static_cast<int>(max_message));
+    http = std::make_unique<HttpGateway>(server->InProcessChannel(channel_args), http_options);
     if (absl::Status s = http->Start(); !s.ok()) {
       LogError(s.message());
       server->Shutdown();
@@ -559,7 +659,9 @@ int main(int argc, char** argv) {
       "                        [--seed FILE.jsonl]\n"
       "       innograph-server import --data-dir DIR [--max-errors N] [--dry-run]\n"
       "                        [--rejects FILE] FILE.jsonl|FILE.csv...\n"
-      "       innograph-server backup --data-dir DIR --to DEST   (server stopped)\n"
+      "       innograph-server backup --data-dir DIR --to DEST   (server stopped; a running\n"
+      "                        server: innograph backup DIR)\n"
+      "       innograph-server restore --from BACKUP --data-dir DIR   (DIR new or empty)\n"
       "       innograph-server --config FILE.toml [flags...]    (flags override the file)\n"
       "       innograph-server [--config FILE.toml] --print-config\n\n"
       "Serves the GraphService gRPC API (with gRPC health checking and server reflection) over\n"
@@ -598,6 +700,7 @@ int main(int argc, char** argv) {
   innograph::server::ConfigureLog(log_level, log_format);
   if (rest.size() == 2 && std::string(rest[1]) == "backup") return innograph::server::Backup();
   if (rest.size() == 2 && std::string(rest[1]) == "check") return innograph::server::Check();
+  if (rest.size() == 2 && std::string(rest[1]) == "restore") return innograph::server::Restore();
   if (rest.size() >= 2 && std::string(rest[1]) == "import") {
     return innograph::server::Import(std::vector<std::string>(rest.begin() + 2, rest.end()));
   }

@@ -7,6 +7,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/server_context.h"
 #include "innograph/v1/graph.pb.h"
+#include "server/limits.h"
 #include "server/log.h"
 
 namespace innograph::server {
@@ -144,7 +145,12 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
         !finished_) {
       finished_ = true;
       const double seconds = Seconds();
-      const int code = methods->GetSendStatus().error_code();
+      int code = methods->GetSendStatus().error_code();
+      // A request that did not parse: a clear INVALID_ARGUMENT instead of gRPC's bare INTERNAL.
+      if (auto fixed = ParseFailureStatus(methods->GetSendStatus(), rpc_->method())) {
+        methods->ModifySendStatus(*fixed);
+        code = fixed->error_code();
+      }
       rpc_->Finished(code, seconds);
       if (slow_query_.count() > 0 && seconds * 1000 >= slow_query_.count()) {
         LogSlow(code, seconds);

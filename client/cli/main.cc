@@ -295,6 +295,22 @@ absl::Status CmdStats(Context& ctx) {
   return absl::OkStatus();
 }
 
+absl::Status CmdBackup(Context& ctx) {
+  const std::vector<std::string> dirs = Operands(ctx, 1, 1);
+  if (dirs.size() != 1) throw UsageError{"give one directory"};
+  v1::BackupRequest req;
+  req.set_dir(dirs[0]);
+  auto resp = ctx.client.Backup(req);
+  if (!resp.ok()) return resp.status();
+  if (ctx.json) return PrintJson(*resp), absl::OkStatus();
+  std::cout << "backup: " << resp->dir() << " (" << resp->files() << " files, " << resp->bytes()
+            << " bytes; " << resp->nodes() << " nodes, " << resp->edges()
+            << " edges when it began) in " << absl::StrFormat("%.2f", resp->seconds())
+            << " s\nrestore it with: innograph-server restore --from " << resp->dir()
+            << " --data-dir NEW_DIR\n";
+  return absl::OkStatus();
+}
+
 absl::Status CmdNodesGet(Context& ctx) {
   v1::GetNodesRequest req;
   for (const std::string& r : Operands(ctx, 2, 1)) *req.add_nodes() = ParseRef(r);
@@ -1074,6 +1090,12 @@ const std::vector<Command>& Commands() {
        {"format", "out", "center", "radius", "direction", "type", "kind", "as-of", "window-from",
         "window-to", "min-weight"},
        CmdExport},
+      {"backup",
+       "DIR",
+       "admin: a consistent backup of the running server's store into DIR, an absolute, new or "
+       "empty directory on the server's machine",
+       {},
+       CmdBackup},
       {"watch",
        "[--start-after SEQ | --from-oldest] [--kind K]... [--type T]... [--limit N] "
        "[--for SECONDS]",

@@ -119,11 +119,42 @@ absl::StatusOr<EdgeWrite> ParseEdge(const Json& obj, const Schema& schema) {
   return w;
 }
 
+// Records nested deeper than this are refused before parsing: error messages print values, and
+// printing a value (like any recursive walk of it) must not exhaust the stack.
+constexpr int kMaxJsonDepth = 64;
+
+bool NestedTooDeep(absl::string_view text) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<JsonlRecord> ParseJsonlLine(absl::string_view line, const Schema& schema) {
   absl::string_view trimmed = absl::StripAsciiWhitespace(line);
   if (trimmed.empty() || absl::StartsWith(trimmed, "//")) return JsonlRecord();
+  if (NestedTooDeep(trimmed)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("JSON nested deeper than ", kMaxJsonDepth, " levels"));
+  }
   Json obj = Json::parse(trimmed, nullptr, /*allow_exceptions=*/false);
   if (obj.is_discarded()) return absl::InvalidArgumentError("not valid JSON");
   if (!obj.is_object()) return absl::InvalidArgumentError("a record must be a JSON object");

@@ -64,6 +64,19 @@ TEST(ParseJsonlLine, ParsesNodeLine) {
   EXPECT_FALSE(n.id.valid());
 }
 
+TEST(ParseJsonlLine, RefusesDeepNestingWithoutCrashing) {
+  const std::string head = R"({"kind":"Topic","key":"topic/deep","name":"x","properties":{"p":)";
+  // Nesting a value may have (then refused as not a scalar), and far past any stack.
+  for (int depth : {50, 200000}) {
+    const std::string line = head + std::string(depth, '[') + std::string(depth, ']') + "}}";
+    absl::StatusOr<JsonlRecord> rec = ParseJsonlLine(line, S());
+    EXPECT_TRUE(absl::IsInvalidArgument(rec.status())) << depth << ": " << rec.status();
+  }
+  // Brackets inside strings do not count.
+  Node n = ParseNode(head + "\"" + std::string(100, '[') + "\"}}");
+  EXPECT_EQ(n.key, "topic/deep");
+}
+
 TEST(ParseJsonlLine, ParsesEdgeLine) {
   EdgeWrite w =
       ParseEdge(R"({"type":"HEADS","from":"person/zou-xuexiao","to":"lab/yuelu-mountain",)"
