@@ -29,14 +29,16 @@ absl::Status AnswerBuilder::AddEdge(const Step& step, v1::Edge* out) {
   const uint32_t to = step.forward ? step.to : step.from;
   ASSIGN_OR_RETURN(const Node* a, Get(from));
   ASSIGN_OR_RETURN(const Node* b, Get(to));
+  if (reader_ == nullptr) return absl::InternalError("answer builder: no topology reader");
   const AdjEntry& e = *step.entry;
+  const EdgeAttrs attrs = reader_->attrs(e);
   Edge edge;
   edge.id = EdgeId(e.edge);
   edge.type = TypeId(e.type);
   edge.from = NodeId(from);
   edge.to = NodeId(to);
-  edge.valid = Interval{Date{e.from}, Date{e.to}};
-  edge.weight = e.weight;
+  edge.valid = Interval{Date{attrs.from}, Date{attrs.to}};
+  edge.weight = attrs.weight;
   ToProto(edge, *store_.schema(), a ? a->key : "", b ? b->key : "", out);
   return absl::OkStatus();
 }

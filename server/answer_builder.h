@@ -15,7 +15,10 @@ namespace innograph::server {
 
 class AnswerBuilder {
  public:
-  explicit AnswerBuilder(const GraphStore& store) : store_(store) {}
+  // `reader` supplies edge validity and weight (kept off the adjacency entries); edges can only
+  // be added with one, and under it.
+  explicit AnswerBuilder(const GraphStore& store, const Topology::Reader* reader = nullptr)
+      : store_(store), reader_(reader) {}
 
   // The node as an API message. A node deleted since the traversal read the topology comes out
   // with its id and an empty key.
@@ -27,6 +30,7 @@ class AnswerBuilder {
   absl::StatusOr<const Node*> Get(uint32_t id);
 
   const GraphStore& store_;
+  const Topology::Reader* reader_;
   // Node-based: pointers returned by Get stay valid while more nodes are added.
   absl::node_hash_map<uint32_t, std::optional<Node>> cache_;
 };

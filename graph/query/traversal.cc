@@ -5,8 +5,11 @@
 #include <boost/property_map/function_property_map.hpp>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <queue>
 #include <set>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -53,7 +56,7 @@ bool ForEachStep(const Topology::Reader& r, uint32_t v, Direction dir, const Top
         stopped = true;
         return false;
       }
-      if (!f.EdgeOk(e) || !r.alive(e.nbr)) continue;
+      if (!r.EdgeOk(f, e) || !r.alive(e.nbr)) continue;
       if (e.nbr != exempt && !f.KindOk(r.kind(e.nbr))) continue;
       if (!fn(Step{v, e.nbr, &e, forward})) {
         stopped = true;
@@ -70,9 +73,11 @@ bool ForEachStep(const Topology::Reader& r, uint32_t v, Direction dir, const Top
 
 uint64_t PairKey(uint32_t a, uint32_t b) { return (uint64_t{a} << 32) | b; }
 
-bool Overlap(const AdjEntry& a, const AdjEntry& b) { return a.from <= b.to && b.from <= a.to; }
+bool Overlap(const EdgeAttrs& a, const EdgeAttrs& b) { return a.from <= b.to && b.from <= a.to; }
 
-double StepCost(const Step& s, bool weighted) { return weighted ? 1.0 / s.entry->weight : 1.0; }
+double StepCost(const Topology::Reader& r, const Step& s, bool weighted) {
+  return weighted ? 1.0 / r.weight(*s.entry) : 1.0;
+}
 
 // Walks parent steps back from `node` to a root, returning the steps root-first.
 std::vector<Step> Unwind(const absl::flat_hash_map<uint32_t, Step>& parent, uint32_t node,
@@ -87,12 +92,12 @@ std::vector<Step> Unwind(const absl::flat_hash_map<uint32_t, Step>& parent, uint
   return steps;
 }
 
-Path MakePath(uint32_t source, std::vector<Step> steps, bool weighted) {
+Path MakePath(const Topology::Reader& r, uint32_t source, std::vector<Step> steps, bool weighted) {
   Path p;
   p.nodes.push_back(source);
   for (const Step& s : steps) {
     p.nodes.push_back(s.to);
-    p.cost += StepCost(s, weighted);
+    p.cost += StepCost(r, s, weighted);
   }
   p.steps = std::move(steps);
   return p;
@@ -100,6 +105,87 @@ Path MakePath(uint32_t source, std::vector<Step> steps, bool weighted) {
 
 // Step seen from the other end.
 Step Flip(const Step& s) { return Step{s.to, s.from, s.entry, !s.forward}; }
+
+// --- Dense per-query node state ---------------------------------------------------------------
+
+// Marks over node ids with two payload words each, cleared in O(1) between queries by bumping
+// an epoch (a node is marked when its stamp equals the current epoch).
+class VisitMap {
+ public:
+  // Starts a new query over node ids < n.
+  void Begin(uint32_t n) {
+    if (stamp_.size() < n) {
+      stamp_.resize(n, 0);
+      a_.resize(n);
+      b_.resize(n);
+    }
+    if (++epoch_ == 0) {  // Wrapped: stale stamps could match again.
+      std::fill(stamp_.begin(), stamp_.end(), 0);
+      epoch_ = 1;
+    }
+  }
+  bool contains(uint32_t v) const { return stamp_[v] == epoch_; }
+  // Marks v with payload (a, b); false (and no change) when it was marked already.
+  bool insert(uint32_t v, uint32_t a, uint32_t b = 0) {
+    if (stamp_[v] == epoch_) return false;
+    stamp_[v] = epoch_;
+    a_[v] = a;
+    b_[v] = b;
+    return true;
+  }
+  uint32_t a(uint32_t v) const { return a_[v]; }
+  uint32_t b(uint32_t v) const { return b_[v]; }
+
+ private:
+  std::vector<uint32_t> stamp_, a_, b_;
+  uint32_t epoch_ = 0;
+};
+
+// The scratch state of one running query. Leased from a pool, so memory follows the number of
+// concurrent queries, not of threads, and a query allocates nothing once the pool is warm.
+struct Scratch {
+  VisitMap map[2];
+  std::vector<Step> steps[2];
+};
+
+class ScratchLease {
+ public:
+  ScratchLease() {
+    std::lock_guard lock(mu_);
+    if (pool_.empty()) {
+      s_ = std::make_unique<Scratch>();
+    } else {
+      s_ = std::move(pool_.back());
+      pool_.pop_back();
+    }
+  }
+  ~ScratchLease() {
+    for (auto& v : s_->steps) v.clear();
+    std::lock_guard lock(mu_);
+    pool_.push_back(std::move(s_));
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  Scratch* operator->() const { return s_.get(); }
+
+ private:
+  static inline std::mutex mu_;
+  static inline std::vector<std::unique_ptr<Scratch>> pool_;
+  std::unique_ptr<Scratch> s_;
+};
+
+// Walks the parent steps (b = index into `steps`) back from `node` to `root`, root first.
+std::vector<Step> UnwindDense(const VisitMap& map, const std::vector<Step>& steps, uint32_t node,
+                              uint32_t root) {
+  std::vector<Step> out;
+  while (node != root) {
+    const Step& s = steps[map.b(node)];
+    out.push_back(s);
+    node = s.from;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
 
 // --- Weighted search on the BGL view --------------------------------------------------------
 
@@ -152,10 +238,11 @@ class DijkstraVisitor : public boost::default_dijkstra_visitor {
 
 // Vertex and edge predicates with Yen's bans on top of the query filter.
 struct BannedEdgePredicate {
+  const Topology::Reader* reader = nullptr;
   const TopologyFilter* filter = nullptr;
   const absl::flat_hash_set<uint64_t>* banned_pairs = nullptr;
   bool operator()(const TopoEdge& e) const {
-    return filter->EdgeOk(*e.entry) &&
+    return reader->EdgeOk(*filter, *e.entry) &&
            (!banned_pairs || !banned_pairs->contains(PairKey(e.source, e.target())));
   }
 };
@@ -173,14 +260,14 @@ std::optional<Path> WeightedSearch(const Topology::Reader& r, uint32_t source, u
   TopologyGraph g(r, dir);
   using Filtered = boost::filtered_graph<TopologyGraph, BannedEdgePredicate, BannedVertexPredicate>;
   Filtered fg(
-      g, BannedEdgePredicate{&filter, banned_pairs},
+      g, BannedEdgePredicate{&r, &filter, banned_pairs},
       BannedVertexPredicate{TopoVertexPredicate{&r, &filter, source, target}, banned_nodes});
   absl::flat_hash_map<uint32_t, double> dist;
   absl::flat_hash_map<uint32_t, Step> parent;
   dist[source] = 0;
   uint64_t visited = 0;
   auto weight = boost::make_function_property_map<TopoEdge, double>(
-      [](const TopoEdge& e) { return 1.0 / e.entry->weight; });
+      [&r](const TopoEdge& e) { return 1.0 / r.weight(*e.entry); });
   try {
     boost::dijkstra_shortest_paths_no_color_map_no_init(
         fg, source, boost::dummy_property_map(), DistanceMap{&dist}, weight,
@@ -188,7 +275,7 @@ std::optional<Path> WeightedSearch(const Topology::Reader& r, uint32_t source, u
         boost::closed_plus<double>(), std::numeric_limits<double>::max(), 0.0,
         DijkstraVisitor(target, &parent, &budget, &visited));
   } catch (const FoundTarget&) {
-    return MakePath(source, Unwind(parent, target, source), true);
+    return MakePath(r, source, Unwind(parent, target, source), true);
   } catch (const StopSearch&) {
   }
   return std::nullopt;
@@ -199,7 +286,7 @@ std::optional<Path> HopSearch(const Topology::Reader& r, uint32_t source, uint32
                               const TopologyFilter& filter, Direction dir, uint32_t max_hops,
                               const absl::flat_hash_set<uint32_t>* banned_nodes,
                               const absl::flat_hash_set<uint64_t>* banned_pairs, Budget& budget) {
-  if (source == target) return MakePath(source, {}, false);
+  if (source == target) return MakePath(r, source, {}, false);
   absl::flat_hash_map<uint32_t, Step> parent;
   absl::flat_hash_set<uint32_t> seen = {source};
   std::vector<uint32_t> frontier = {source};
@@ -224,7 +311,7 @@ std::optional<Path> HopSearch(const Topology::Reader& r, uint32_t source, uint32
         next.push_back(s.to);
         return true;
       });
-      if (found) return MakePath(source, Unwind(parent, target, source), false);
+      if (found) return MakePath(r, source, Unwind(parent, target, source), false);
       if (stop || budget.expired()) return std::nullopt;
     }
     frontier = std::move(next);
@@ -235,41 +322,49 @@ std::optional<Path> HopSearch(const Topology::Reader& r, uint32_t source, uint32
 std::optional<Path> BidirectionalBfs(const Topology::Reader& r, uint32_t source, uint32_t target,
                                      const TopologyFilter& filter, Direction dir, uint32_t max_hops,
                                      Budget& budget) {
-  if (source == target) return MakePath(source, {}, false);
-  // parent[side][v]: the step that reached v from that side's root (oriented root -> v).
-  absl::flat_hash_map<uint32_t, Step> parent[2];
-  absl::flat_hash_map<uint32_t, uint32_t> depth[2];
+  if (source == target) return MakePath(r, source, {}, false);
+  // An id that is no node has no edges: nothing connects it.
+  if (source >= r.num_slots() || target >= r.num_slots()) return std::nullopt;
+  // seen[side]: a = depth from that side's root, b = index in steps[side] of the step that
+  // reached the node (oriented root -> node).
+  ScratchLease scratch;
+  VisitMap* seen = scratch->map;
+  std::vector<Step>* steps = scratch->steps;
+  seen[0].Begin(r.num_slots());
+  seen[1].Begin(r.num_slots());
+  seen[0].insert(source, 0);
+  seen[1].insert(target, 0);
+  uint64_t visited = 2;
   std::vector<uint32_t> frontier[2] = {{source}, {target}};
-  depth[0][source] = 0;
-  depth[1][target] = 0;
   const Direction dirs[2] = {dir, Reverse(dir)};
   const uint32_t roots[2] = {source, target};
   uint32_t levels = 0;
   while (!frontier[0].empty() && !frontier[1].empty() && levels < max_hops) {
     const int side = frontier[0].size() <= frontier[1].size() ? 0 : 1;
+    VisitMap& mine = seen[side];
+    const VisitMap& other = seen[1 - side];
     std::vector<uint32_t> next;
     uint32_t best = std::numeric_limits<uint32_t>::max();
     uint32_t meet = 0;
     Step meet_step;
     bool stop = false;
     for (uint32_t u : frontier[side]) {
-      const uint32_t du = depth[side][u];
+      const uint32_t du = mine.a(u);
       ForEachStep(r, u, dirs[side], filter, budget, roots[1 - side], [&](const Step& s) {
-        if (auto other = depth[1 - side].find(s.to); other != depth[1 - side].end()) {
-          if (du + 1 + other->second < best) {
-            best = du + 1 + other->second;
-            meet = s.to;
-            meet_step = s;
-          }
+        if (other.contains(s.to) && du + 1 + other.a(s.to) < best) {
+          best = du + 1 + other.a(s.to);
+          meet = s.to;
+          meet_step = s;
         }
-        if (depth[side].contains(s.to)) return true;
-        if (depth[0].size() + depth[1].size() >= budget.limits().max_visited) {
+        if (mine.contains(s.to)) return true;
+        if (visited >= budget.limits().max_visited) {
           budget.truncation()->Hit(LimitKind::kVisited);
           stop = true;
           return false;
         }
-        depth[side][s.to] = du + 1;
-        parent[side][s.to] = s;
+        mine.insert(s.to, du + 1, static_cast<uint32_t>(steps[side].size()));
+        steps[side].push_back(s);
+        ++visited;
         next.push_back(s.to);
         return true;
       });
@@ -278,18 +373,18 @@ std::optional<Path> BidirectionalBfs(const Topology::Reader& r, uint32_t source,
     ++levels;
     if (best <= max_hops) {
       // Join: root(side) .. u -> meet, then meet .. root(other).
-      std::vector<Step> a = Unwind(parent[side], meet_step.from, roots[side]);
+      std::vector<Step> a = UnwindDense(mine, steps[side], meet_step.from, roots[side]);
       a.push_back(meet_step);
-      std::vector<Step> b = Unwind(parent[1 - side], meet, roots[1 - side]);
-      std::vector<Step> steps;
+      std::vector<Step> b = UnwindDense(other, steps[1 - side], meet, roots[1 - side]);
+      std::vector<Step> path;
       if (side == 0) {
-        steps = std::move(a);
-        for (auto it = b.rbegin(); it != b.rend(); ++it) steps.push_back(Flip(*it));
+        path = std::move(a);
+        for (auto it = b.rbegin(); it != b.rend(); ++it) path.push_back(Flip(*it));
       } else {
-        steps = std::move(b);
-        for (auto it = a.rbegin(); it != a.rend(); ++it) steps.push_back(Flip(*it));
+        path = std::move(b);
+        for (auto it = a.rbegin(); it != a.rend(); ++it) path.push_back(Flip(*it));
       }
-      return MakePath(source, std::move(steps), false);
+      return MakePath(r, source, std::move(path), false);
     }
     if (best != std::numeric_limits<uint32_t>::max()) return std::nullopt;  // Too long.
     frontier[side] = std::move(next);
@@ -302,7 +397,7 @@ std::optional<Path> BidirectionalBfs(const Topology::Reader& r, uint32_t source,
 std::optional<Path> TimeRespectingBfs(const Topology::Reader& r, uint32_t source, uint32_t target,
                                       const TopologyFilter& filter, Direction dir,
                                       uint32_t max_hops, Budget& budget) {
-  if (source == target) return MakePath(source, {}, false);
+  if (source == target) return MakePath(r, source, {}, false);
   struct State {
     Step step;
     int parent;  // Index into states, -1 for the first step.
@@ -314,7 +409,7 @@ std::optional<Path> TimeRespectingBfs(const Topology::Reader& r, uint32_t source
     std::vector<Step> steps;
     for (; i >= 0; i = states[i].parent) steps.push_back(states[i].step);
     std::reverse(steps.begin(), steps.end());
-    return MakePath(source, std::move(steps), false);
+    return MakePath(r, source, std::move(steps), false);
   };
   bool stop = false;
   int found = -1;
@@ -333,8 +428,10 @@ std::optional<Path> TimeRespectingBfs(const Topology::Reader& r, uint32_t source
     std::vector<int> next;
     for (int i : frontier) {
       const Step cur = states[i].step;
+      const EdgeAttrs cur_attrs = r.attrs(*cur.entry);
       ForEachStep(r, cur.to, dir, filter, budget, target, [&](const Step& s) {
-        if (s.entry->edge == cur.entry->edge || s.to == source || !Overlap(*s.entry, *cur.entry)) {
+        if (s.entry->edge == cur.entry->edge || s.to == source ||
+            !Overlap(r.attrs(*s.entry), cur_attrs)) {
           return true;
         }
         if (!seen.insert({s.entry->edge, s.forward}).second) return true;
@@ -373,7 +470,7 @@ NeighborsResult Neighbors(const Topology::Reader& r, uint32_t node, Direction di
   std::vector<Item> items;
   auto collect = [&](std::span<const AdjEntry> list, uint8_t phase) {
     for (const AdjEntry& e : list) {
-      if (!filter.EdgeOk(e) || !r.alive(e.nbr) || !filter.KindOk(r.kind(e.nbr))) continue;
+      if (!r.EdgeOk(filter, e) || !r.alive(e.nbr) || !filter.KindOk(r.kind(e.nbr))) continue;
       NeighborCursor key{phase, e.type, e.nbr, e.edge};
       if (after && !(*after < key)) continue;
       items.push_back({key, Step{node, e.nbr, &e, phase == 0}});
@@ -397,12 +494,16 @@ ExpandResult Expand(const Topology::Reader& r, const std::vector<uint32_t>& seed
                     bool count_only) {
   ExpandResult result;
   Budget budget(limits, &result.truncation);
-  absl::flat_hash_map<uint32_t, uint32_t> hop_of;
+  ScratchLease scratch;
+  VisitMap& seen = scratch->map[0];
+  seen.Begin(r.num_slots());
+  uint64_t visited = 0;
   absl::flat_hash_set<uint32_t> edges_seen;  // Edge ids.
   std::vector<uint32_t> frontier;
   result.per_hop.assign(1, 0);
   for (uint32_t s : seeds) {
-    if (!r.alive(s) || !hop_of.emplace(s, 0).second) continue;
+    if (!r.alive(s) || !seen.insert(s, 0)) continue;
+    ++visited;
     frontier.push_back(s);
     ++result.per_hop[0];
     if (!count_only) {
@@ -411,25 +512,25 @@ ExpandResult Expand(const Topology::Reader& r, const std::vector<uint32_t>& seed
     }
   }
   bool stop = false;
+  std::vector<uint32_t> next;
   for (uint32_t hop = 0; hop < depth && !frontier.empty() && !stop; ++hop) {
-    std::vector<uint32_t> next;
+    next.clear();
     result.per_hop.push_back(0);
     for (uint32_t u : frontier) {
       ForEachStep(r, u, dir, filter, budget, /*exempt=*/0, [&](const Step& s) {
-        auto [it, added] = hop_of.emplace(s.to, hop + 1);
-        if (added) {
-          if (hop_of.size() > limits.max_visited) {
-            hop_of.erase(it);
+        if (!seen.contains(s.to)) {
+          if (visited >= limits.max_visited) {
             result.truncation.Hit(LimitKind::kVisited);
             stop = true;
             return false;
           }
           if (!count_only && result.nodes.size() >= limits.max_results) {
-            hop_of.erase(it);
             result.truncation.Hit(LimitKind::kResults);
             stop = true;
             return false;
           }
+          seen.insert(s.to, hop + 1);
+          ++visited;
           ++result.per_hop[hop + 1];
           next.push_back(s.to);
           if (!count_only) {
@@ -445,7 +546,7 @@ ExpandResult Expand(const Topology::Reader& r, const std::vector<uint32_t>& seed
       if (stop || budget.expired()) break;
     }
     stop = stop || budget.expired();
-    frontier = std::move(next);
+    frontier.swap(next);
   }
   while (result.per_hop.size() > 1 && result.per_hop.back() == 0) result.per_hop.pop_back();
   return result;
@@ -507,7 +608,7 @@ PathsResult KShortestPaths(const Topology::Reader& r, uint32_t source, uint32_t 
       std::vector<Step> steps(prev.steps.begin(), prev.steps.begin() + i);
       steps.insert(steps.end(), tail->steps.begin(), tail->steps.end());
       if (steps.size() > options.max_length) continue;
-      Path total = MakePath(source, std::move(steps), options.weighted);
+      Path total = MakePath(r, source, std::move(steps), options.weighted);
       if (known.insert(total.nodes).second) candidates.push(std::move(total));
     }
     if (candidates.empty()) break;
@@ -523,7 +624,7 @@ PathsResult AllShortestPaths(const Topology::Reader& r, uint32_t source, uint32_
   PathsResult result;
   Budget budget(limits, &result.truncation);
   if (source == target) {
-    result.paths.push_back(MakePath(source, {}, false));
+    result.paths.push_back(MakePath(r, source, {}, false));
     return result;
   }
   absl::flat_hash_map<uint32_t, uint32_t> dist = {{source, 0}};
@@ -573,7 +674,7 @@ PathsResult AllShortestPaths(const Topology::Reader& r, uint32_t source, uint32_
         result.truncation.Hit(LimitKind::kResults);
         return false;
       }
-      result.paths.push_back(MakePath(source, {stack.rbegin(), stack.rend()}, false));
+      result.paths.push_back(MakePath(r, source, {stack.rbegin(), stack.rend()}, false));
       return true;
     }
     for (const Step& s : preds[v]) {
@@ -713,23 +814,112 @@ std::vector<Similar> SimilarNodes(const Topology::Reader& r, uint32_t node, Simi
 
 AnalyticsGraph SnapshotView(const Topology::Reader& r, const TopologyFilter& filter,
                             bool directed) {
-  std::vector<uint64_t> ids;
+  AnalyticsGraph g;
+  g.directed = directed;
   std::vector<uint32_t> index(r.num_slots(), UINT32_MAX);
   for (uint32_t v = 0; v < r.num_slots(); ++v) {
     if (!r.alive(v) || !filter.KindOk(r.kind(v))) continue;
-    index[v] = static_cast<uint32_t>(ids.size());
-    ids.push_back(v);
+    index[v] = static_cast<uint32_t>(g.node_ids.size());
+    g.node_ids.push_back(v);
   }
-  std::vector<std::pair<uint32_t, uint32_t>> edges;
-  std::vector<double> weights;
-  for (uint64_t v : ids) {
-    for (const AdjEntry& e : r.out(static_cast<uint32_t>(v))) {
-      if (!filter.EdgeOk(e) || e.nbr >= index.size() || index[e.nbr] == UINT32_MAX) continue;
-      edges.emplace_back(index[v], index[e.nbr]);
-      weights.push_back(e.weight);
+  const uint32_t n = g.num_nodes();
+  // The common case (no kind filter, no deleted node): the kept ids are one contiguous range,
+  // so a neighbour's index is its id minus the first, with no lookup in `index`.
+  const uint32_t first = n == 0 ? 0 : static_cast<uint32_t>(g.node_ids[0]);
+  const bool contiguous = n > 0 && g.node_ids.back() - first + 1 == n;
+  // Rows are built one at a time straight from the adjacency lists (an undirected row is the
+  // out-list and the in-list): no global sort. Within a row, (target, weight) order makes the
+  // sums of parallel edges add in the same order as AnalyticsGraph::FromEdges.
+  // Rows [0, split) are built by this thread straight into g, rows [split, n) by a second
+  // thread into its own arrays, appended afterwards (the caller's shared lock covers both: it
+  // waits for the helper before returning). Small views use one thread.
+  std::vector<uint64_t> row_arcs(n);
+  uint64_t arcs = 0;
+  for (uint32_t u = 0; u < n; ++u) {
+    const auto v = static_cast<uint32_t>(g.node_ids[u]);
+    row_arcs[u] = r.out(v).size() + (directed ? 0 : r.in(v).size());
+    arcs += row_arcs[u];
+  }
+  constexpr uint64_t kParallelArcs = 1024;
+  uint32_t split = n;
+  if (arcs >= kParallelArcs && std::thread::hardware_concurrency() > 1) {
+    uint64_t half = 0;
+    for (split = 0; split < n && half < arcs / 2; ++split) half += row_arcs[split];
+  }
+  using Arc = std::pair<uint32_t, double>;
+  struct Part {
+    std::vector<uint32_t> offsets, targets;
+    std::vector<double> weights;
+  };
+  auto build = [&](uint32_t begin, uint32_t end, Part& out) {
+    uint64_t reserve = 0;
+    for (uint32_t u = begin; u < end; ++u) reserve += row_arcs[u];
+    if (begin == 0) reserve = arcs;  // The head's arrays become g's and receive the tail.
+    out.offsets.resize(end - begin);
+    out.targets.reserve(reserve);
+    out.weights.reserve(reserve);
+    std::vector<Arc> row, merged;
+    auto gather = [&](uint32_t v, std::span<const AdjEntry> list) {
+      for (const AdjEntry& e : list) {
+        uint32_t target;
+        if (contiguous) {
+          target = e.nbr - first;  // Wraps to a large value below `first`.
+          if (target >= n) continue;
+        } else {
+          if (e.nbr >= index.size() || index[e.nbr] == UINT32_MAX) continue;
+          target = index[e.nbr];
+        }
+        if (e.nbr == v || !r.EdgeOk(filter, e)) continue;
+        row.emplace_back(target, r.weight(e));
+      }
+    };
+    // Each list is mostly sorted already (out: by type, then neighbour; in: by neighbour).
+    auto sort_part = [](std::vector<Arc>::iterator a, std::vector<Arc>::iterator b) {
+      if (!std::is_sorted(a, b)) std::sort(a, b);
+    };
+    for (uint32_t u = begin; u < end; ++u) {
+      out.offsets[u - begin] = static_cast<uint32_t>(out.targets.size());
+      const auto v = static_cast<uint32_t>(g.node_ids[u]);
+      row.clear();
+      gather(v, r.out(v));
+      const auto outs = static_cast<ptrdiff_t>(row.size());
+      sort_part(row.begin(), row.end());
+      const std::vector<Arc>* sorted = &row;
+      if (!directed) {
+        gather(v, r.in(v));
+        sort_part(row.begin() + outs, row.end());
+        if (outs > 0 && static_cast<size_t>(outs) < row.size()) {
+          merged.resize(row.size());
+          std::merge(row.begin(), row.begin() + outs, row.begin() + outs, row.end(),
+                     merged.begin());
+          sorted = &merged;
+        }
+      }
+      const std::vector<Arc>& arcs_of_u = *sorted;
+      for (size_t i = 0; i < arcs_of_u.size(); ++i) {
+        if (i > 0 && arcs_of_u[i].first == arcs_of_u[i - 1].first) {
+          out.weights.back() += arcs_of_u[i].second;
+          continue;
+        }
+        out.targets.push_back(arcs_of_u[i].first);
+        out.weights.push_back(arcs_of_u[i].second);
+      }
     }
-  }
-  return AnalyticsGraph::FromEdges(std::move(ids), edges, weights, directed);
+  };
+  Part head, tail;
+  std::thread helper;
+  if (split < n) helper = std::thread([&] { build(split, n, tail); });
+  build(0, split, head);
+  if (helper.joinable()) helper.join();
+  g.offsets = std::move(head.offsets);
+  g.targets = std::move(head.targets);
+  g.weights = std::move(head.weights);
+  const auto shift = static_cast<uint32_t>(g.targets.size());
+  for (uint32_t o : tail.offsets) g.offsets.push_back(o + shift);
+  g.targets.insert(g.targets.end(), tail.targets.begin(), tail.targets.end());
+  g.weights.insert(g.weights.end(), tail.weights.begin(), tail.weights.end());
+  g.offsets.push_back(static_cast<uint32_t>(g.targets.size()));
+  return g;
 }
 
 }  // namespace innograph

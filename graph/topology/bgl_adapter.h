@@ -100,8 +100,9 @@ inline uint32_t num_vertices(const TopologyGraph& g) { return g.reader().num_slo
 
 // Predicates for boost::filtered_graph.
 struct TopoEdgePredicate {
+  const Topology::Reader* reader = nullptr;
   const TopologyFilter* filter = nullptr;
-  bool operator()(const TopoEdge& e) const { return filter->EdgeOk(*e.entry); }
+  bool operator()(const TopoEdge& e) const { return reader->EdgeOk(*filter, *e.entry); }
 };
 struct TopoVertexPredicate {
   const Topology::Reader* reader = nullptr;

@@ -1,0 +1,421 @@
+// The in-memory topology (base lists + overlay + side table) against a reference rebuilt from
+// the store: random upserts and deletes of nodes and edges go through a real GraphStore whose
+// commit listener feeds Topology::Apply, with compactions along the way and readers running
+// concurrently; after every round the topology must equal what the store holds, and a fresh
+// Topology::Load must equal it too. Traversals and analytics snapshots are checked against
+// independent reference computations on the same reference lists.
+
+#include "graph/topology/topology.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "graph/query/analytics_graph.h"
+#include "graph/query/traversal.h"
+#include "gtest/gtest.h"
+
+namespace innograph {
+namespace {
+
+KindId Kind(absl::string_view name) { return Schema::Default()->FindKind(name)->id; }
+TypeId Type(absl::string_view name) { return Schema::Default()->FindType(name)->id; }
+
+// One adjacency entry with its attributes, as a comparable value.
+using Row = std::tuple<uint32_t, uint32_t, uint16_t, int32_t, int32_t, double>;
+
+struct Reference {
+  std::map<uint32_t, uint16_t> kind;  // Live nodes.
+  std::vector<Edge> edges;            // In out_edges key order.
+  std::map<uint32_t, std::vector<Row>> out, in;
+};
+
+Row RowOf(const Edge& e, bool out) {
+  return Row{static_cast<uint32_t>(out ? e.to.value : e.from.value),
+             static_cast<uint32_t>(e.id.value),
+             static_cast<uint16_t>(e.type.value),
+             e.valid.from.days,
+             e.valid.to.days,
+             e.weight};
+}
+
+Reference Rebuild(const GraphStore& store) {
+  Reference ref;
+  EXPECT_TRUE(store
+                  .ForEachNode([&](const Node& n) {
+                    ref.kind[static_cast<uint32_t>(n.id.value)] =
+                        static_cast<uint16_t>(n.kind.value);
+                    return true;
+                  })
+                  .ok());
+  EXPECT_TRUE(store
+                  .ForEachEdge([&](const Edge& e) {
+                    ref.edges.push_back(e);
+                    ref.out[static_cast<uint32_t>(e.from.value)].push_back(RowOf(e, true));
+                    ref.in[static_cast<uint32_t>(e.to.value)].push_back(RowOf(e, false));
+                    return true;
+                  })
+                  .ok());
+  return ref;
+}
+
+std::vector<Row> Rows(const Topology::Reader& r, std::span<const AdjEntry> list) {
+  std::vector<Row> rows;
+  for (const AdjEntry& e : list) {
+    const EdgeAttrs a = r.attrs(e);
+    rows.emplace_back(e.nbr, e.edge, e.type, a.from, a.to, a.weight);
+    // The flags must say exactly when the side table differs from the defaults.
+    EXPECT_EQ((e.flags & AdjEntry::kWeighted) != 0, a.weight != 1.0) << "edge " << e.edge;
+    EXPECT_EQ(r.weight(e), a.weight) << "edge " << e.edge;  // Inline or side table: exact.
+    EXPECT_EQ((e.flags & AdjEntry::kTimed) != 0,
+              a.from != Date::OpenStart().days || a.to != Date::OpenEnd().days)
+        << "edge " << e.edge;
+  }
+  return rows;
+}
+
+// Compares t with the reference. With `same_order` the lists must be in the store's key order
+// (a fresh load); otherwise as multisets (the overlay appends).
+void ExpectEqual(const Topology& t, const Reference& ref, bool same_order) {
+  Topology::Reader r = t.Read();
+  EXPECT_EQ(r.num_nodes(), ref.kind.size());
+  EXPECT_EQ(r.num_edges(), ref.edges.size());
+  uint32_t max_id = 0;
+  if (!ref.kind.empty()) max_id = ref.kind.rbegin()->first;
+  ASSERT_GE(r.num_slots(), ref.kind.empty() ? 0 : max_id + 1);
+  for (uint32_t v = 0; v < r.num_slots(); ++v) {
+    auto k = ref.kind.find(v);
+    ASSERT_EQ(r.alive(v), k != ref.kind.end()) << "node " << v;
+    if (k != ref.kind.end()) {
+      EXPECT_EQ(r.kind(v), k->second) << "node " << v;
+    }
+    for (int d = 0; d < 2; ++d) {
+      std::vector<Row> got = Rows(r, d == 0 ? r.out(v) : r.in(v));
+      const auto& lists = d == 0 ? ref.out : ref.in;
+      auto it = lists.find(v);
+      std::vector<Row> want = it == lists.end() ? std::vector<Row>() : it->second;
+      if (!same_order) {
+        std::sort(got.begin(), got.end());
+        std::sort(want.begin(), want.end());
+      }
+      ASSERT_EQ(got, want) << "node " << v << (d == 0 ? " out" : " in");
+    }
+  }
+}
+
+// A reader's view must be a consistent state: every out-entry has its in-entry and the counts
+// agree. Returns the number of problems found.
+int CheckConsistent(const Topology& t) {
+  Topology::Reader r = t.Read();
+  uint64_t outs = 0, ins = 0;
+  int problems = 0;
+  std::multiset<std::pair<uint32_t, uint32_t>> in_pairs;  // (edge, head).
+  for (uint32_t v = 0; v < r.num_slots(); ++v) {
+    for (const AdjEntry& e : r.in(v)) {
+      in_pairs.emplace(e.edge, v);
+      ++ins;
+    }
+  }
+  for (uint32_t v = 0; v < r.num_slots(); ++v) {
+    for (const AdjEntry& e : r.out(v)) {
+      ++outs;
+      auto it = in_pairs.find({e.edge, e.nbr});
+      if (it == in_pairs.end()) {
+        ++problems;
+      } else {
+        in_pairs.erase(it);
+      }
+      if (e.nbr >= r.num_slots()) ++problems;
+    }
+  }
+  if (outs != r.num_edges() || ins != r.num_edges()) ++problems;
+  return problems;
+}
+
+void ExpectSnapshotsMatch(const Topology::Reader& r, const Reference& ref);
+
+class TopologyTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        absl::StrCat(testing::TempDir(), "innograph_topology_test_",
+                     testing::UnitTest::GetInstance()->current_test_info()->name(), "_", getpid());
+    std::filesystem::remove_all(dir_);
+    GraphStore::Options options;
+    options.sync_writes = false;
+    options.block_cache_bytes = size_t{8} << 20;
+    auto store = GraphStore::Open(dir_, options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    auto t = Topology::Load(*store_);
+    ASSERT_TRUE(t.ok()) << t.status();
+    topology_ = std::move(*t);
+    store_->SetCommitListener([this](const ChangeSet& c) { topology_->Apply(c); });
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // One round of random writes: new nodes, new edges, edge updates, edge and node deletes.
+  void RandomRound(std::mt19937_64& rng, int edges_per_round) {
+    std::vector<Node> nodes;
+    for (int i = 0; i < 20; ++i) {
+      Node n;
+      const bool person = rng() % 4 != 0;
+      n.kind = Kind(person ? "Person" : "University");
+      n.key = absl::StrCat(person ? "p" : "u", next_key_++);
+      n.name = n.key;
+      nodes.push_back(n);
+    }
+    auto added = store_->UpsertNodes(nodes);
+    ASSERT_TRUE(added.ok()) << added.status();
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      (nodes[i].kind == Kind("Person") ? persons_ : orgs_).push_back(NodeId(added->ids[i]));
+    }
+    auto pick = [&](std::vector<NodeId>& from) { return from[rng() % from.size()]; };
+    const double weights[] = {1.0, 1.0, 2.5, 0.25, 3.0, 20000.0, 16383.0};
+    std::vector<EdgeWrite> writes;
+    for (int i = 0; i < edges_per_round; ++i) {
+      EdgeWrite w;
+      const int kind = static_cast<int>(rng() % 3);
+      if (kind == 2 && !orgs_.empty()) {
+        w.edge.type = Type("EMPLOYED_BY");
+        w.edge.from = pick(persons_);
+        w.edge.to = pick(orgs_);
+      } else {
+        w.edge.type = Type(kind == 0 ? "COLLABORATES_WITH" : "ADVISED");
+        w.edge.from = pick(persons_);
+        w.edge.to = pick(persons_);
+      }
+      if (rng() % 2) w.edge.valid.from = Date{static_cast<int32_t>(10000 + rng() % 5000)};
+      if (rng() % 3 == 0) w.edge.valid.to = Date{static_cast<int32_t>(15000 + rng() % 5000)};
+      w.edge.weight = weights[rng() % 7];
+      writes.push_back(w);
+    }
+    auto edges = store_->UpsertEdges(writes);
+    ASSERT_TRUE(edges.ok()) << edges.status();
+    for (uint64_t id : edges->ids) edge_ids_.push_back(EdgeId(id));
+    // Updates of existing edges (same identity, new weight and validity).
+    std::vector<EdgeWrite> updates;
+    for (int i = 0; i < edges_per_round / 10 && !edge_ids_.empty(); ++i) {
+      auto e = store_->GetEdge(edge_ids_[rng() % edge_ids_.size()]);
+      ASSERT_TRUE(e.ok());
+      if (!*e) continue;
+      EdgeWrite w;
+      w.edge = **e;
+      w.edge.weight = weights[rng() % 7];
+      w.edge.valid.to = rng() % 2 ? Date::OpenEnd() : Date{static_cast<int32_t>(20000 + i)};
+      updates.push_back(w);
+    }
+    if (!updates.empty()) {
+      ASSERT_TRUE(store_->UpsertEdges(updates).ok());
+    }
+    // Edge deletes.
+    std::vector<EdgeId> doomed;
+    for (int i = 0; i < edges_per_round / 5 && !edge_ids_.empty(); ++i) {
+      const size_t at = rng() % edge_ids_.size();
+      doomed.push_back(edge_ids_[at]);
+      edge_ids_[at] = edge_ids_.back();
+      edge_ids_.pop_back();
+    }
+    ASSERT_TRUE(store_->DeleteEdges(doomed, {}, /*allow_missing=*/true).ok());
+    // A node delete (with its edges) now and then.
+    if (rng() % 2 == 0 && persons_.size() > 10) {
+      const size_t at = rng() % persons_.size();
+      NodeRef ref;
+      ref.id = persons_[at];
+      persons_[at] = persons_.back();
+      persons_.pop_back();
+      ASSERT_TRUE(store_->DeleteNodes({ref}, /*allow_missing=*/true).ok());
+    }
+  }
+
+  std::string dir_;
+  std::unique_ptr<GraphStore> store_;
+  std::unique_ptr<Topology> topology_;
+  std::vector<NodeId> persons_, orgs_;
+  std::vector<EdgeId> edge_ids_;
+  int next_key_ = 0;
+};
+
+TEST_F(TopologyTest, RandomWritesMatchTheStoreThroughOverlayAndCompaction) {
+  std::mt19937_64 rng(7);
+  std::atomic<bool> done{false};
+  std::atomic<int> problems{0};
+  std::atomic<uint64_t> reads{0};
+  // Readers run during every write and compaction; each view they take must be consistent.
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 2; ++i) {
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        problems += CheckConsistent(*topology_);
+        ++reads;
+      }
+    });
+  }
+  for (int round = 0; round < 60; ++round) {
+    RandomRound(rng, 150);
+    if (HasFatalFailure()) break;
+    if (round % 17 == 16) topology_->Compact();
+    if (round % 5 == 4) ExpectEqual(*topology_, Rebuild(*store_), /*same_order=*/false);
+  }
+  done = true;
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(problems.load(), 0);
+  EXPECT_GT(reads.load(), 0u);
+  // Enough changes went through to fold the overlay several times on its own.
+  EXPECT_GE(topology_->compactions(), 3u);
+  const Reference ref = Rebuild(*store_);
+  ExpectEqual(*topology_, ref, /*same_order=*/false);
+  topology_->Compact();
+  EXPECT_EQ(topology_->overlay_vertices(), 0u);
+  ExpectEqual(*topology_, ref, /*same_order=*/false);
+  // A fresh load from the store gives the same lists, in key order.
+  auto loaded = Topology::Load(*store_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ExpectEqual(**loaded, ref, /*same_order=*/true);
+  EXPECT_GT((*loaded)->memory_bytes(), 0u);
+}
+
+TEST_F(TopologyTest, BulkLoadIntoARunningTopologyIsApplied) {
+  std::vector<Node> nodes;
+  for (int i = 0; i < 300; ++i) {
+    Node n;
+    n.kind = Kind("Person");
+    n.key = absl::StrCat("p", i);
+    n.name = n.key;
+    nodes.push_back(n);
+  }
+  std::vector<EdgeWrite> edges;
+  for (int i = 0; i < 3000; ++i) {
+    EdgeWrite w;
+    w.edge.type = Type("COLLABORATES_WITH");
+    w.from_key = absl::StrCat("p", (i * 7) % 300);
+    w.to_key = absl::StrCat("p", (i * 13 + 1) % 300);
+    w.edge.valid.from = Date{static_cast<int32_t>(i)};
+    w.edge.weight = 1.0 + i % 3;
+    edges.push_back(w);
+  }
+  auto result = store_->BulkLoad(nodes, edges, 0);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const Reference ref = Rebuild(*store_);
+  ExpectEqual(*topology_, ref, /*same_order=*/false);
+  EXPECT_EQ(CheckConsistent(*topology_), 0);
+  // No node was deleted: the snapshot takes its contiguous-ids path.
+  ExpectSnapshotsMatch(topology_->Read(), ref);
+}
+
+// The analytics snapshot equals AnalyticsGraph::FromEdges over the reference edge list, bit for
+// bit, directed and undirected, with and without a filter.
+void ExpectSnapshotsMatch(const Topology::Reader& r, const Reference& ref) {
+  TopologyFilter as_of;
+  as_of.has_window = true;
+  as_of.window = Interval{Date{14000}, Date{14000}};
+  for (bool directed : {false, true}) {
+    for (bool filtered : {false, true}) {
+      TopologyFilter f = filtered ? as_of : TopologyFilter{};
+      std::vector<uint64_t> ids;
+      std::map<uint32_t, uint32_t> index;
+      for (const auto& [v, kind] : ref.kind) {
+        index[v] = static_cast<uint32_t>(ids.size());
+        ids.push_back(v);
+      }
+      std::vector<std::pair<uint32_t, uint32_t>> edges;
+      std::vector<double> weights;
+      for (const Edge& e : ref.edges) {
+        if (filtered && (e.valid.from.days > 14000 || e.valid.to.days < 14000)) continue;
+        edges.emplace_back(index.at(static_cast<uint32_t>(e.from.value)),
+                           index.at(static_cast<uint32_t>(e.to.value)));
+        weights.push_back(e.weight);
+      }
+      const AnalyticsGraph want = AnalyticsGraph::FromEdges(ids, edges, weights, directed);
+      const AnalyticsGraph got = SnapshotView(r, f, directed);
+      EXPECT_EQ(got.node_ids, want.node_ids);
+      EXPECT_EQ(got.offsets, want.offsets);
+      EXPECT_EQ(got.targets, want.targets);
+      EXPECT_EQ(got.weights, want.weights);
+    }
+  }
+}
+
+// Reference BFS over the reference lists (undirected, filtered by an as-of day).
+std::vector<uint64_t> ReferencePerHop(const Reference& ref, uint32_t seed, uint32_t depth,
+                                      int32_t day) {
+  std::map<uint32_t, uint32_t> hop = {{seed, 0}};
+  std::vector<uint32_t> frontier = {seed};
+  std::vector<uint64_t> per_hop = {1};
+  for (uint32_t h = 0; h < depth && !frontier.empty(); ++h) {
+    std::vector<uint32_t> next;
+    for (uint32_t u : frontier) {
+      for (const auto* lists : {&ref.out, &ref.in}) {
+        auto it = lists->find(u);
+        if (it == lists->end()) continue;
+        for (const Row& row : it->second) {
+          if (std::get<3>(row) > day || std::get<4>(row) < day) continue;
+          if (hop.emplace(std::get<0>(row), h + 1).second) next.push_back(std::get<0>(row));
+        }
+      }
+    }
+    if (!next.empty()) per_hop.push_back(next.size());
+    frontier = std::move(next);
+  }
+  return per_hop;
+}
+
+TEST_F(TopologyTest, TraversalsAndSnapshotsMatchReferenceComputations) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 12; ++round) {
+    RandomRound(rng, 200);
+    ASSERT_FALSE(HasFatalFailure());
+  }
+  const Reference ref = Rebuild(*store_);
+  TopologyFilter as_of;
+  as_of.has_window = true;
+  as_of.window = Interval{Date{14000}, Date{14000}};
+  Topology::Reader r = topology_->Read();
+  for (const auto& [seed, kind] : ref.kind) {
+    ExpandResult got = Expand(r, {seed}, Direction::kBoth, as_of, 3, QueryLimits{}, true);
+    EXPECT_EQ(got.per_hop, ReferencePerHop(ref, seed, 3, 14000)) << "seed " << seed;
+  }
+  // Shortest path lengths (hops) agree with the reference BFS distances.
+  const uint32_t a = ref.kind.begin()->first;
+  std::map<uint32_t, uint32_t> dist = {{a, 0}};
+  std::vector<uint32_t> frontier = {a};
+  for (uint32_t h = 0; h < 6 && !frontier.empty(); ++h) {
+    std::vector<uint32_t> next;
+    for (uint32_t u : frontier) {
+      for (const auto* lists : {&ref.out, &ref.in}) {
+        auto it = lists->find(u);
+        if (it == lists->end()) continue;
+        for (const Row& row : it->second) {
+          if (dist.emplace(std::get<0>(row), h + 1).second) next.push_back(std::get<0>(row));
+        }
+      }
+    }
+    frontier = std::move(next);
+  }
+  for (const auto& [b, kind] : ref.kind) {
+    PathsResult p = ShortestPath(r, a, b, TopologyFilter{}, PathOptions{}, QueryLimits{});
+    auto it = dist.find(b);
+    if (it == dist.end()) {
+      EXPECT_TRUE(p.paths.empty()) << "to " << b;
+    } else {
+      ASSERT_EQ(p.paths.size(), 1u) << "to " << b;
+      EXPECT_EQ(p.paths[0].steps.size(), it->second) << "to " << b;
+    }
+  }
+  ExpectSnapshotsMatch(r, ref);
+}
+
+}  // namespace
+}  // namespace innograph
