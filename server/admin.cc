@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 
 ServedGraphService::ServedGraphService(GraphStore& store, Topology& topology,
                                        const QueryOptions& options, QueryLimiter& limiter,
-                                       std::string data_dir)
-    : GraphServiceImpl(store, topology, limiter.Fit(options)),
+                                       std::string data_dir, RecordCache* records)
+    : GraphServiceImpl(store, topology, limiter.Fit(options), records),
       store_(store),
       topology_(topology),
       limiter_(limiter),

@@ -26,7 +26,7 @@ class ServedGraphService final : public GraphServiceImpl {
   // `data_dir` is the store's directory (Backup refuses to write inside it). `store`,
   // `topology` and `limiter` must outlive the service.
   ServedGraphService(GraphStore& store, Topology& topology, const QueryOptions& options,
-                     QueryLimiter& limiter, std::string data_dir);
+                     QueryLimiter& limiter, std::string data_dir, RecordCache* records = nullptr);
 
   // As GraphServiceImpl::set_tokens; this service checks the same tokens.
   void set_tokens(const TokenTable* tokens) {

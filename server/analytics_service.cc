@@ -106,7 +106,7 @@ grpc::Status GraphServiceImpl::Rank(grpc::ServerContext* ctx, const v1::RankRequ
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   resp->set_graph_nodes(g.num_nodes());
   resp->set_graph_edges(g.num_edges());
-  AnswerBuilder answers(store_);
+  AnswerBuilder answers(records_);
   for (uint32_t i : TopK(*scores, *top_k)) {
     v1::ScoredNode* out = resp->add_nodes();
     if (auto s = answers.AddNode(static_cast<uint32_t>(g.node_ids[i]), out->mutable_node());
@@ -137,7 +137,7 @@ grpc::Status GraphServiceImpl::Components(grpc::ServerContext* ctx,
   resp->set_count(result.sizes.size());
   resp->set_graph_nodes(g.num_nodes());
   resp->set_graph_edges(g.num_edges());
-  AnswerBuilder answers(store_);
+  AnswerBuilder answers(records_);
   if (auto s = GroupsToProto(g, result.component, result.sizes, *top_k, *members, answers,
                              resp->mutable_components());
       !s.ok()) {
@@ -182,7 +182,7 @@ grpc::Status GraphServiceImpl::Communities(grpc::ServerContext* ctx,
   resp->set_modularity(result->modularity);
   resp->set_graph_nodes(g.num_nodes());
   resp->set_graph_edges(g.num_edges());
-  AnswerBuilder answers(store_);
+  AnswerBuilder answers(records_);
   return ToGrpc(GroupsToProto(g, result->community, result->sizes, *top_k, *members, answers,
                               resp->mutable_communities()));
 }

@@ -16,14 +16,29 @@
 #include "graph/store/store.h"
 #include "graph/topology/topology.h"
 #include "innograph/v1/graph.grpc.pb.h"
+#include "server/arena_allocator.h"
 #include "server/auth.h"
 #include "server/query_params.h"
+#include "server/record_cache.h"
 
 namespace innograph::server {
 
-class GraphServiceImpl : public v1::GraphService::Service {
+// GetNodes and Neighbors use gRPC's callback API: the handler runs on the thread that read
+// the request and the answer is sent from there, with no hand-over to a worker thread (the
+// sync API costs two context switches per call). Their work is bounded by their batch and
+// page sizes and served from memory (record_cache.h). Every other rpc stays on the sync API's
+// growing thread pool, because it may run for as long as its limits and deadline allow
+// (traversals, analytics), wait for fsync (writes) or stream: on gRPC's few callback threads
+// such a call would hold up every other call.
+using GraphServiceBase = v1::GraphService::WithCallbackMethod_GetNodes<
+    v1::GraphService::WithCallbackMethod_Neighbors<v1::GraphService::Service>>;
+
+class GraphServiceImpl : public GraphServiceBase {
  public:
-  GraphServiceImpl(GraphStore& store, Topology& topology, QueryOptions options);
+  // `records` (may be null: answers then read every record from the store) must be the cache
+  // the store's commit listener keeps current (RecordCache::Apply) and outlive the service.
+  GraphServiceImpl(GraphStore& store, Topology& topology, QueryOptions options,
+                   RecordCache* records = nullptr);
 
   grpc::Status GetSchema(grpc::ServerContext*, const v1::GetSchemaRequest*,
                          v1::GetSchemaResponse*) override;
@@ -35,14 +50,14 @@ class GraphServiceImpl : public v1::GraphService::Service {
                            v1::DeleteNodesResponse*) override;
   grpc::Status DeleteEdges(grpc::ServerContext*, const v1::DeleteEdgesRequest*,
                            v1::DeleteEdgesResponse*) override;
-  grpc::Status GetNodes(grpc::ServerContext*, const v1::GetNodesRequest*,
-                        v1::GetNodesResponse*) override;
+  grpc::Status GetNodes(grpc::ServerContextBase*, const v1::GetNodesRequest*,
+                        v1::GetNodesResponse*);
   grpc::Status GetEdges(grpc::ServerContext*, const v1::GetEdgesRequest*,
                         v1::GetEdgesResponse*) override;
   grpc::Status SearchNodes(grpc::ServerContext*, const v1::SearchNodesRequest*,
                            v1::SearchNodesResponse*) override;
-  grpc::Status Neighbors(grpc::ServerContext*, const v1::NeighborsRequest*,
-                         v1::NeighborsResponse*) override;
+  grpc::Status Neighbors(grpc::ServerContextBase*, const v1::NeighborsRequest*,
+                         v1::NeighborsResponse*);
   grpc::Status Stats(grpc::ServerContext*, const v1::StatsRequest*, v1::StatsResponse*) override;
 
   // query_service.cc
@@ -74,6 +89,18 @@ class GraphServiceImpl : public v1::GraphService::Service {
   // (the default) = no access control. `tokens` must outlive the service; set before serving.
   void set_tokens(const TokenTable* tokens) { tokens_ = tokens; }
 
+  // The callback entry points of the rpcs above: each runs its handler inline.
+  grpc::ServerUnaryReactor* GetNodes(grpc::CallbackServerContext* ctx,
+                                     const v1::GetNodesRequest* req,
+                                     v1::GetNodesResponse* resp) override {
+    return FinishInline(ctx, GetNodes(static_cast<grpc::ServerContextBase*>(ctx), req, resp));
+  }
+  grpc::ServerUnaryReactor* Neighbors(grpc::CallbackServerContext* ctx,
+                                      const v1::NeighborsRequest* req,
+                                      v1::NeighborsResponse* resp) override {
+    return FinishInline(ctx, Neighbors(static_cast<grpc::ServerContextBase*>(ctx), req, resp));
+  }
+
   // analytics_service.cc
   grpc::Status Rank(grpc::ServerContext*, const v1::RankRequest*, v1::RankResponse*) override;
   grpc::Status Components(grpc::ServerContext*, const v1::ComponentsRequest*,
@@ -94,22 +121,34 @@ class GraphServiceImpl : public v1::GraphService::Service {
     uint32_t max_length = 0;
   };
   template <typename Req>
-  absl::StatusOr<PathQuery> ParsePathQuery(const grpc::ServerContext* ctx, const Req& req) const;
+  absl::StatusOr<PathQuery> ParsePathQuery(const grpc::ServerContextBase* ctx,
+                                           const Req& req) const;
+
+  static grpc::ServerUnaryReactor* FinishInline(grpc::CallbackServerContext* ctx,
+                                                const grpc::Status& status) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(status);
+    return reactor;
+  }
 
   // A stored edge as an API message, with its endpoints' keys looked up.
   absl::Status EdgeToProto(const Edge& e, v1::Edge* out) const;
 
   // OK when access control is off or the call's token grants `need`.
-  grpc::Status Authorize(grpc::ServerContext* ctx, Access need) const {
+  grpc::Status Authorize(grpc::ServerContextBase* ctx, Access need) const {
     return tokens_ == nullptr ? grpc::Status::OK : tokens_->Authorize(*ctx, need);
   }
 
   GraphStore& store_;
   Topology& topology_;
+  std::unique_ptr<RecordCache> own_records_;  // A pass-through cache when none is given.
+  RecordCache& records_;
   const QueryOptions options_;
   const std::chrono::steady_clock::time_point started_;
   std::atomic<bool> shutting_down_{false};
   const TokenTable* tokens_ = nullptr;
+  ArenaAllocator<v1::GetNodesRequest, v1::GetNodesResponse> get_nodes_messages_;
+  ArenaAllocator<v1::NeighborsRequest, v1::NeighborsResponse> neighbors_messages_;
 };
 
 }  // namespace innograph::server

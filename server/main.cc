@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "graph/io/importer.h"
 #include "graph/io/jsonl.h"
 #include "graph/store/store.h"
@@ -106,6 +108,10 @@ ABSL_FLAG(bool, allow_unauthenticated, false,
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve gRPC and HTTP over TLS (with --tls-key).");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert.");
+ABSL_FLAG(uint64_t, record_cache_mb, 512,
+          "Memory for node and edge records held as encoded API messages, so that answers "
+          "listing many nodes or edges (neighbours, paths, subgraphs) do not read the store per "
+          "item; 0 = none.");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "On SIGINT/SIGTERM, how long in-flight calls may take before they are cancelled.");
 
@@ -491,7 +497,11 @@ int Serve() {
     return kExitStore;
   }
   metrics.ObserveTopology(**topology);
-  (*store)->SetCommitListener([t = topology->get()](const ChangeSet& c) { t->Apply(c); });
+  RecordCache records(**store, absl::GetFlag(FLAGS_record_cache_mb) << 20);
+  (*store)->SetCommitListener([t = topology->get(), r = &records](const ChangeSet& c) {
+    r->Apply(c);
+    t->Apply(c);
+  });
   LogInfo("topology loaded", {{"nodes", (*topology)->num_nodes()},
                               {"edges", (*topology)->num_edges()},
                               {"bytes", (*topology)->memory_bytes()},
@@ -512,7 +522,7 @@ int Serve() {
       std::chrono::milliseconds(std::max(0, absl::GetFlag(FLAGS_heavy_query_wait_ms)));
   limit_options.max_query_memory = absl::GetFlag(FLAGS_max_query_memory);
   QueryLimiter limiter(limit_options, &metrics.registry());
-  ServedGraphService service(**store, **topology, query_options, limiter, dir);
+  ServedGraphService service(**store, **topology, query_options, limiter, dir, &records);
   service.set_tokens(tokens.get());
   const uint32_t max_message = absl::GetFlag(FLAGS_max_message_size);
   if (max_message == 0 || max_message > static_cast<uint32_t>(INT32_MAX)) {
@@ -618,6 +628,21 @@ int Serve() {
             << listen.substr(0, listen.rfind(':')) << ":" << port << " (gRPC); data in " << dir
             << " (" << counts.nodes << " nodes, " << counts.edges << " edges)" << std::endl;
 
+  // Records into memory while the first calls are served.
+  std::atomic<bool> stop_prefill{false};
+  std::thread prefill([&] {
+    const auto started = std::chrono::steady_clock::now();
+    auto added = records.Prefill(stop_prefill);
+    if (!added.ok()) {
+      LogWarn(absl::StrCat("record cache prefill: ", added.status().message()));
+      return;
+    }
+    LogInfo("record cache filled", {{"records", *added},
+                                    {"bytes", records.bytes()},
+                                    {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::steady_clock::now() - started)
+                                               .count()}});
+  });
   // SIGINT/SIGTERM are blocked in every thread and taken here, so shutdown runs in an
   // ordinary thread rather than a signal handler.
   std::thread waiter([&] {
@@ -634,6 +659,8 @@ int Serve() {
   });
   server->Wait();
   waiter.join();
+  stop_prefill = true;
+  prefill.join();
   if (http) http->Stop();
   (*store)->SetCommitListener(nullptr);
   store->reset();  // Closes RocksDB (flushes and releases the lock).
@@ -647,6 +674,9 @@ int Serve() {
 }  // namespace innograph::server
 
 int main(int argc, char** argv) {
+  // Abseil's mutex deadlock detection (on in this Abseil build) takes a global lock and
+  // updates a graph on every lock of every Mutex: too costly for the locks taken per query.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);

@@ -59,7 +59,7 @@ absl::StatusOr<TopologyFilter> ParseFilter(const v1::Filter& f, const Schema& sc
 }
 
 absl::StatusOr<QueryLimits> ParseLimits(const v1::Limits& l, const QueryOptions& options,
-                                        const grpc::ServerContext* ctx) {
+                                        const grpc::ServerContextBase* ctx) {
   QueryLimits out;
   out.max_depth = options.max_depth;
   auto pick = [](uint64_t value, uint64_t fallback, uint64_t cap,

@@ -34,7 +34,7 @@ absl::StatusOr<TopologyFilter> ParseFilter(const v1::Filter& f, const Schema& sc
 // The limits of a call: request values (0 = default), checked against the caps, and the
 // deadline: the earlier of the call's deadline and now + query_timeout.
 absl::StatusOr<QueryLimits> ParseLimits(const v1::Limits& l, const QueryOptions& options,
-                                        const grpc::ServerContext* ctx);
+                                        const grpc::ServerContextBase* ctx);
 
 Direction ParseDirection(v1::Direction d);
 

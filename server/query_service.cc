@@ -62,7 +62,7 @@ grpc::Status GraphServiceImpl::Expand(grpc::ServerContext* ctx, const v1::Expand
     Topology::Reader reader = topology_.Read();
     result = innograph::Expand(reader, seeds, ParseDirection(req->direction()), *filter, *depth,
                                *limits, req->count_only());
-    AnswerBuilder answers(store_, &reader);
+    AnswerBuilder answers(records_, &reader);
     for (size_t i = 0; i < result.nodes.size(); ++i) {
       if (auto s = answers.AddNode(result.nodes[i], resp->add_nodes()); !s.ok()) return ToGrpc(s);
       resp->add_hops(result.hops[i]);
@@ -78,7 +78,7 @@ grpc::Status GraphServiceImpl::Expand(grpc::ServerContext* ctx, const v1::Expand
 
 template <typename Req>
 absl::StatusOr<GraphServiceImpl::PathQuery> GraphServiceImpl::ParsePathQuery(
-    const grpc::ServerContext* ctx, const Req& req) const {
+    const grpc::ServerContextBase* ctx, const Req& req) const {
   PathQuery q;
   ASSIGN_OR_RETURN(q.from, ResolveLive(req.from(), "from"));
   ASSIGN_OR_RETURN(q.to, ResolveLive(req.to(), "to"));
@@ -105,7 +105,7 @@ grpc::Status GraphServiceImpl::ShortestPath(grpc::ServerContext* ctx,
   Topology::Reader reader = topology_.Read();
   PathsResult result =
       innograph::ShortestPath(reader, q->from, q->to, q->filter, options, q->limits);
-  AnswerBuilder answers(store_, &reader);
+  AnswerBuilder answers(records_, &reader);
   return ToGrpc(PathsToProto("ShortestPath", result, answers, resp));
 }
 
@@ -127,7 +127,7 @@ grpc::Status GraphServiceImpl::Paths(grpc::ServerContext* ctx, const v1::PathsRe
     if (!k.ok()) return ToGrpc(k.status());
     result = KShortestPaths(reader, q->from, q->to, q->filter, options, *k, q->limits);
   }
-  AnswerBuilder answers(store_, &reader);
+  AnswerBuilder answers(records_, &reader);
   return ToGrpc(PathsToProto("Paths", result, answers, resp));
 }
 
@@ -165,7 +165,7 @@ grpc::Status GraphServiceImpl::Subgraph(grpc::ServerContext* ctx, const v1::Subg
     SubgraphResult result =
         ego ? EgoNetwork(reader, center, radius, ParseDirection(req->direction()), *filter, *limits)
             : InducedSubgraph(reader, ids, *filter, *limits);
-    AnswerBuilder answers(store_, &reader);
+    AnswerBuilder answers(records_, &reader);
     auto room = [&] {
       const auto& c = chunks.back();
       if (static_cast<uint32_t>(c.nodes_size() + c.edges_size()) >= chunk) chunks.emplace_back();
@@ -203,7 +203,7 @@ grpc::Status GraphServiceImpl::CommonNeighbors(grpc::ServerContext* ctx,
   Topology::Reader reader = topology_.Read();
   std::vector<CommonNeighbor> found = innograph::CommonNeighbors(
       reader, *a, *b, ParseDirection(req->direction()), *filter, *limits, &t);
-  AnswerBuilder answers(store_, &reader);
+  AnswerBuilder answers(records_, &reader);
   for (const CommonNeighbor& c : found) {
     v1::CommonNeighbor* out = resp->add_neighbors();
     absl::Status s = answers.AddNode(c.node, out->mutable_node());
@@ -234,7 +234,7 @@ grpc::Status GraphServiceImpl::Similar(grpc::ServerContext* ctx, const v1::Simil
   std::vector<innograph::Similar> found =
       SimilarNodes(reader, *node, metric, ParseDirection(req->direction()), *filter, *k,
                    req->include_neighbors(), *limits, &t);
-  AnswerBuilder answers(store_, &reader);
+  AnswerBuilder answers(records_, &reader);
   for (const innograph::Similar& s : found) {
     v1::ScoredNode* out = resp->add_nodes();
     if (auto st = answers.AddNode(s.node, out->mutable_node()); !st.ok()) return ToGrpc(st);

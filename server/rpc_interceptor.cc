@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/server_context.h"
 #include "innograph/v1/graph.pb.h"
@@ -22,6 +23,8 @@ using grpc::experimental::InterceptionHookPoints;
 constexpr int kMaxRepeated = 16;
 constexpr size_t kMaxString = 512;
 constexpr int kMaxFields = 400;
+// Requests up to this size are kept encoded until a slow call needs them.
+constexpr size_t kEncodedRequestBytes = 16384;
 
 class Copier {
  public:
@@ -136,9 +139,18 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
         methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
       // The handler frees the request before the status is sent: keep a small copy of it.
       // Null when the message could not be received or parsed.
+      // Most requests are small: their encoding is the cheapest copy, decoded only when the
+      // call turns out slow. Large ones (imports, batches) are cut down right away.
       if (const auto* message = static_cast<const Message*>(methods->GetRecvMessage())) {
         std::lock_guard lock(mu_);
-        if (!request_) request_ = CopyForLog(*message, &request_trimmed_);
+        if (!request_ && request_type_ == nullptr) {
+          if (message->ByteSizeLong() <= kEncodedRequestBytes) {
+            request_type_ = message->GetDescriptor();
+            message->SerializeToString(&request_bytes_);
+          } else {
+            request_ = CopyForLog(*message, &request_trimmed_);
+          }
+        }
       }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
@@ -174,6 +186,14 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
     bool truncated = false;
     {
       std::lock_guard lock(mu_);
+      if (!request_ && request_type_ != nullptr) {
+        const Message* prototype =
+            google::protobuf::MessageFactory::generated_factory()->GetPrototype(request_type_);
+        std::unique_ptr<Message> decoded(prototype ? prototype->New() : nullptr);
+        if (decoded && decoded->ParseFromString(request_bytes_)) {
+          request_ = CopyForLog(*decoded, &request_trimmed_);
+        }
+      }
       if (request_) {
         google::protobuf::util::JsonPrintOptions options;
         (void)google::protobuf::util::MessageToJsonString(*request_, &json, options);
@@ -227,6 +247,9 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
   bool started_ = false;
   bool finished_ = false;
   std::mutex mu_;
+  // The request: encoded (small ones) or as a cut-down copy. Guarded by mu_.
+  const google::protobuf::Descriptor* request_type_ = nullptr;
+  std::string request_bytes_;
   std::unique_ptr<Message> request_;  // Guarded by mu_.
   bool request_trimmed_ = false;      // Guarded by mu_.
 };
