@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "graph/query/snapshot_cache.h"
 #include "graph/query/traversal.h"
 #include "graph/store/store.h"
 #include "graph/topology/topology.h"
@@ -73,6 +74,8 @@ class GraphServiceImpl : public v1::GraphService::Service {
   // or unknown token is UNAUTHENTICATED, a reader calling a write rpc PERMISSION_DENIED. Null
   // (the default) = no access control. `tokens` must outlive the service; set before serving.
   void set_tokens(const TokenTable* tokens) { tokens_ = tokens; }
+  // The analytics snapshots kept between calls (memory accounting).
+  const SnapshotCache& snapshots() const { return snapshots_; }
 
   // analytics_service.cc
   grpc::Status Rank(grpc::ServerContext*, const v1::RankRequest*, v1::RankResponse*) override;
@@ -110,6 +113,8 @@ class GraphServiceImpl : public v1::GraphService::Service {
   const std::chrono::steady_clock::time_point started_;
   std::atomic<bool> shutting_down_{false};
   const TokenTable* tokens_ = nullptr;
+  // Analytics snapshots by topology version and filter (analytics_service.cc).
+  SnapshotCache snapshots_;
 };
 
 }  // namespace innograph::server
