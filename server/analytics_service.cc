@@ -1,7 +1,10 @@
-// Analytics handlers of GraphServiceImpl: Rank, Components, Communities. Each copies the
-// filtered view out of the topology (short reader lock), then computes without any lock.
+// Analytics handlers of GraphServiceImpl: Rank, Components, Communities. Each takes the
+// filtered view of the topology from the snapshot cache (built under a short reader lock when
+// the topology changed since it was last built), then computes on it without any lock; the
+// algorithms only read the shared snapshot.
 
 #include <chrono>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "graph/query/analytics.h"
@@ -60,11 +63,9 @@ grpc::Status GraphServiceImpl::Rank(grpc::ServerContext* ctx, const v1::RankRequ
     return ToGrpc(absl::InvalidArgumentError(
         absl::StrCat("damping: ", req->damping(), " is outside [0, 1]")));
   }
-  AnalyticsGraph g;
-  {
-    Topology::Reader reader = topology_.Read();
-    g = SnapshotView(reader, *filter, req->directed());
-  }
+  const std::shared_ptr<const AnalyticsGraph> snapshot =
+      snapshots_.Get(topology_, *filter, req->directed());
+  const AnalyticsGraph& g = *snapshot;
   const auto started = std::chrono::steady_clock::now();
   CancelledFn cancelled = Deadline(ctx, options_);
   absl::StatusOr<std::vector<double>> scores;
@@ -128,11 +129,9 @@ grpc::Status GraphServiceImpl::Components(grpc::ServerContext* ctx,
   if (!top_k.ok()) return ToGrpc(top_k.status());
   auto members = CheckRange(req->members_per_component(), 20, kMaxMembers, "members_per_component");
   if (!members.ok()) return ToGrpc(members.status());
-  AnalyticsGraph g;
-  {
-    Topology::Reader reader = topology_.Read();
-    g = SnapshotView(reader, *filter, /*directed=*/false);
-  }
+  const std::shared_ptr<const AnalyticsGraph> snapshot =
+      snapshots_.Get(topology_, *filter, /*directed=*/false);
+  const AnalyticsGraph& g = *snapshot;
   ComponentsResult result = ConnectedComponents(g);
   resp->set_count(result.sizes.size());
   resp->set_graph_nodes(g.num_nodes());
@@ -167,11 +166,9 @@ grpc::Status GraphServiceImpl::Communities(grpc::ServerContext* ctx,
   if (!top_k.ok()) return ToGrpc(top_k.status());
   auto members = CheckRange(req->members_per_community(), 20, kMaxMembers, "members_per_community");
   if (!members.ok()) return ToGrpc(members.status());
-  AnalyticsGraph g;
-  {
-    Topology::Reader reader = topology_.Read();
-    g = SnapshotView(reader, *filter, /*directed=*/false);
-  }
+  const std::shared_ptr<const AnalyticsGraph> snapshot =
+      snapshots_.Get(topology_, *filter, /*directed=*/false);
+  const AnalyticsGraph& g = *snapshot;
   CancelledFn cancelled = Deadline(ctx, options_);
   absl::StatusOr<CommunitiesResult> result =
       req->algorithm() == v1::COMMUNITY_ALGORITHM_LABEL_PROPAGATION

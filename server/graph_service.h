@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "graph/query/snapshot_cache.h"
 #include "graph/query/traversal.h"
 #include "graph/store/store.h"
 #include "graph/topology/topology.h"
@@ -88,6 +89,8 @@ class GraphServiceImpl : public GraphServiceBase {
   // or unknown token is UNAUTHENTICATED, a reader calling a write rpc PERMISSION_DENIED. Null
   // (the default) = no access control. `tokens` must outlive the service; set before serving.
   void set_tokens(const TokenTable* tokens) { tokens_ = tokens; }
+  // The analytics snapshots kept between calls (memory accounting).
+  const SnapshotCache& snapshots() const { return snapshots_; }
 
   // The callback entry points of the rpcs above: each runs its handler inline.
   grpc::ServerUnaryReactor* GetNodes(grpc::CallbackServerContext* ctx,
@@ -149,6 +152,8 @@ class GraphServiceImpl : public GraphServiceBase {
   const TokenTable* tokens_ = nullptr;
   ArenaAllocator<v1::GetNodesRequest, v1::GetNodesResponse> get_nodes_messages_;
   ArenaAllocator<v1::NeighborsRequest, v1::NeighborsResponse> neighbors_messages_;
+  // Analytics snapshots by topology version and filter (analytics_service.cc).
+  SnapshotCache snapshots_;
 };
 
 }  // namespace innograph::server

@@ -524,6 +524,10 @@ int Serve() {
   QueryLimiter limiter(limit_options, &metrics.registry());
   ServedGraphService service(**store, **topology, query_options, limiter, dir, &records);
   service.set_tokens(tokens.get());
+  metrics.registry().SetGaugeFunction(
+      "innograph_analytics_snapshot_bytes",
+      "Bytes held by the whole-graph analytics snapshots kept for the current topology version.",
+      {}, [s = &service.snapshots()] { return static_cast<double>(s->memory_bytes()); });
   const uint32_t max_message = absl::GetFlag(FLAGS_max_message_size);
   if (max_message == 0 || max_message > static_cast<uint32_t>(INT32_MAX)) {
     LogError(absl::StrCat("--max-message-size ", max_message, ": want 1..", INT32_MAX, " bytes"));

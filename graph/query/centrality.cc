@@ -8,6 +8,7 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -161,7 +162,31 @@ absl::StatusOr<std::vector<double>> PageRank(const AnalyticsGraph& g, double dam
     }
   }
   const double uniform = 1.0 / n;
+  // Pulled rather than pushed: next[v] sums share[u] * w(u, v) over the arcs into v, read from
+  // the transpose's row of v (an undirected graph is its own transpose). The transpose's rows are
+  // sorted, so each sum adds in increasing u, the order a push over u = 0..n-1 would use, and
+  // rows of different v are independent: two threads split the rows by arc count.
+  std::optional<AnalyticsGraph> reversed;
+  if (g.directed) reversed = Reversed(g);
+  const AnalyticsGraph& in = g.directed ? *reversed : g;
+  constexpr uint64_t kParallelArcs = 1 << 16;
+  uint32_t split = n;
+  if (in.targets.size() >= kParallelArcs && std::thread::hardware_concurrency() > 1) {
+    const uint32_t half = static_cast<uint32_t>(in.targets.size() / 2);
+    split = static_cast<uint32_t>(std::upper_bound(in.offsets.begin(), in.offsets.end() - 1, half) -
+                                  in.offsets.begin());
+    split = std::min(split, n);
+  }
+  // The loop is bound by memory traffic: when every weight is exactly a float (whole numbers
+  // below 2^24, halves, ...), it reads them as floats, the same products with a third less
+  // traffic.
+  std::vector<float> narrow;
+  if (std::all_of(in.weights.begin(), in.weights.end(),
+                  [](double w) { return static_cast<double>(static_cast<float>(w)) == w; })) {
+    narrow.assign(in.weights.begin(), in.weights.end());
+  }
   std::vector<double> x(n, uniform);
+  std::vector<double> share(n);
   std::vector<double> next(n);
   for (int iteration = 0; iteration < max_iterations; ++iteration) {
     if (IsCancelled(cancelled)) return Cancelled("pagerank");
@@ -169,19 +194,29 @@ absl::StatusOr<std::vector<double>> PageRank(const AnalyticsGraph& g, double dam
     for (uint32_t u : dangling) dangling_mass += x[u];
     // networkx: x = alpha * (x @ P + sum(x[dangling]) * p) + (1 - alpha) * p, with p = 1/n.
     const double base = damping * dangling_mass * uniform + (1.0 - damping) * uniform;
-    std::fill(next.begin(), next.end(), 0.0);
-    for (uint32_t u = 0; u < n; ++u) {
-      const double share = x[u] * inverse_out_weight[u];
-      if (share == 0.0) continue;
-      for (uint32_t a = g.offsets[u]; a < g.offsets[u + 1]; ++a) {
-        next[g.targets[a]] += share * g.weights[a];
-      }
-    }
-    double change = 0.0;
-    for (uint32_t v = 0; v < n; ++v) {
-      next[v] = damping * next[v] + base;
-      change += std::abs(next[v] - x[v]);
-    }
+    for (uint32_t u = 0; u < n; ++u) share[u] = x[u] * inverse_out_weight[u];
+    // Rows [begin, end): the new values and the sum of their changes.
+    auto rows = [&](uint32_t begin, uint32_t end) {
+      auto run = [&](const auto* weights) {
+        double change = 0.0;
+        for (uint32_t v = begin; v < end; ++v) {
+          double sum = 0.0;
+          for (uint32_t a = in.offsets[v]; a < in.offsets[v + 1]; ++a) {
+            sum += share[in.targets[a]] * static_cast<double>(weights[a]);
+          }
+          next[v] = damping * sum + base;
+          change += std::abs(next[v] - x[v]);
+        }
+        return change;
+      };
+      return narrow.empty() ? run(in.weights.data()) : run(narrow.data());
+    };
+    double tail_change = 0.0;
+    std::thread helper;
+    if (split < n) helper = std::thread([&] { tail_change = rows(split, n); });
+    double change = rows(0, split);
+    if (helper.joinable()) helper.join();
+    change += tail_change;
     x.swap(next);
     if (change < n * tolerance) return x;
   }

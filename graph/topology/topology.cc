@@ -1,6 +1,7 @@
 #include "graph/topology/topology.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <utility>
 
@@ -17,6 +18,9 @@ constexpr int kIn = 1;
 // The overlay is folded into a new base once it holds this many entries, or more than 1/16 of
 // the base's: the cost of a compaction, O(E), is spread over at least E/16 changed entries.
 constexpr uint64_t kMinCompactEntries = 4096;
+
+// Topology objects made so far in the process: the high bits of each one's versions.
+std::atomic<uint64_t> instances{0};
 
 void GrowBits(std::vector<uint64_t>& bits, size_t n) {
   if (bits.size() < (n + 63) / 64) bits.resize((n + 63) / 64, 0);
@@ -46,7 +50,9 @@ void EdgeAttrTable::set(uint32_t id, const EdgeAttrs& a) {
   chunks_[chunk][id & (kChunk - 1)] = a;
 }
 
-Topology::Topology() : s_(std::make_unique<State>()) {}
+Topology::Topology() : s_(std::make_unique<State>()) {
+  s_->version = (instances.fetch_add(1, std::memory_order_relaxed) + 1) << kVersionBits;
+}
 Topology::~Topology() = default;
 
 std::unique_ptr<Topology> Topology::Empty() { return std::unique_ptr<Topology>(new Topology()); }
@@ -121,6 +127,7 @@ void Topology::Apply(const ChangeSet& changes) {
   {
     absl::MutexLock lock(&mu_);
     State& s = *s_;
+    ++s.version;
     auto grow = [&](uint32_t v) {
       if (v < s.kind.size()) return;
       s.kind.resize(std::max<size_t>(v + 1, s.kind.size() + s.kind.size() / 2), 0);
@@ -251,6 +258,11 @@ uint64_t Topology::num_nodes() const {
 uint64_t Topology::num_edges() const {
   absl::ReaderMutexLock lock(&mu_);
   return s_->num_edges;
+}
+
+uint64_t Topology::version() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return s_->version;
 }
 
 uint64_t Topology::overlay_vertices() const {

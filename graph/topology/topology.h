@@ -136,6 +136,10 @@ class Topology {
     EdgeAttrTable attrs;
     uint64_t num_nodes = 0;
     uint64_t num_edges = 0;
+    // Bumped by every Apply (not by compaction, which keeps the content): two reads that see
+    // the same version see the same graph. Starts at a value unique to this Topology object in
+    // the process, so that caches keyed by version never confuse two topologies.
+    uint64_t version = 0;
 
     bool is_dirty(int d, uint32_t v) const { return (dirty[d][v >> 6] >> (v & 63)) & 1; }
     std::span<const AdjEntry> list(int d, uint32_t v) const {
@@ -189,6 +193,8 @@ class Topology {
     }
     uint64_t num_nodes() const { return s_->num_nodes; }
     uint64_t num_edges() const { return s_->num_edges; }
+    // The state's version (see State::version).
+    uint64_t version() const { return s_->version; }
 
    private:
     const Topology* t_;
@@ -199,6 +205,13 @@ class Topology {
 
   uint64_t num_nodes() const;
   uint64_t num_edges() const;
+  uint64_t version() const;
+  // Versions of one Topology object share their bits from kVersionBits up (an object's Apply
+  // calls never reach 2^40); SameObject tells whether two versions come from one object.
+  static constexpr int kVersionBits = 40;
+  static bool SameObject(uint64_t a, uint64_t b) {
+    return (a >> kVersionBits) == (b >> kVersionBits);
+  }
   // Bytes held by the base, the overlay, the side table and the kinds (capacity).
   uint64_t memory_bytes() const;
   // Tests and benchmarks: vertices with an overlay list, and compactions done so far.

@@ -581,6 +581,22 @@ TEST(PageRank, WeightedAndDanglingMatchNetworkx) {
   ExpectNear(*digraph, kDigraphPageRankWeighted, 1e-12);
 }
 
+TEST(PageRank, WeightsThatAreNotFloatsMatchNetworkx) {
+  // PageRank depends only on each node's weight shares, so scaling every weight by 0.1 (not a
+  // float value exactly) must give networkx's weighted ranks too (the double-weight path; the
+  // whole-number weights above take the float path).
+  for (const bool directed : {false, true}) {
+    SCOPED_TRACE(directed ? "digraph" : "karate");
+    std::vector<Edge> edges = directed ? kDigraphEdges : kKarateEdges;
+    for (Edge& e : edges) e.w *= 0.1;
+    const AnalyticsGraph g = Build(directed ? kDigraphNodes : kKarateNodes, edges, directed, true);
+    ASSERT_NE(static_cast<double>(static_cast<float>(g.weights[0])), g.weights[0]);
+    absl::StatusOr<std::vector<double>> ranks = PageRank(g);
+    ASSERT_TRUE(ranks.ok()) << ranks.status();
+    ExpectNear(*ranks, directed ? kDigraphPageRankWeighted : kKaratePageRankWeighted, 1e-12);
+  }
+}
+
 TEST(PageRank, RejectsBadArgumentsAndReportsNonConvergence) {
   const AnalyticsGraph g = Build(kKarateNodes, kKarateEdges);
   EXPECT_EQ(PageRank(g, 1.5).status().code(), absl::StatusCode::kInvalidArgument);

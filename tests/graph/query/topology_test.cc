@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "graph/query/analytics.h"
 #include "graph/query/analytics_graph.h"
+#include "graph/query/snapshot_cache.h"
 #include "graph/query/traversal.h"
 #include "gtest/gtest.h"
 
@@ -415,6 +417,132 @@ TEST_F(TopologyTest, TraversalsAndSnapshotsMatchReferenceComputations) {
     }
   }
   ExpectSnapshotsMatch(r, ref);
+}
+
+bool SameGraph(const AnalyticsGraph& a, const AnalyticsGraph& b) {
+  return a.directed == b.directed && a.node_ids == b.node_ids && a.offsets == b.offsets &&
+         a.targets == b.targets && a.weights == b.weights;
+}
+
+AnalyticsGraph FreshSnapshot(const Topology& t, const TopologyFilter& f, bool directed) {
+  Topology::Reader r = t.Read();
+  return SnapshotView(r, f, directed);
+}
+
+std::vector<double> Ranks(const AnalyticsGraph& g) {
+  auto ranks = PageRank(g, 0.85, 100, 1e-6);
+  EXPECT_TRUE(ranks.ok()) << ranks.status();
+  return ranks.ok() ? *ranks : std::vector<double>{};
+}
+
+TEST_F(TopologyTest, SnapshotCacheServesTheCurrentVersionOnly) {
+  std::mt19937_64 rng(23);
+  for (int round = 0; round < 4; ++round) {
+    RandomRound(rng, 150);
+    ASSERT_FALSE(HasFatalFailure());
+  }
+  SnapshotCache cache;
+  const TopologyFilter all;
+  auto first = cache.Get(*topology_, all, /*directed=*/false);
+  auto again = cache.Get(*topology_, all, /*directed=*/false);
+  EXPECT_EQ(first.get(), again.get());  // Unchanged topology: the same snapshot, not a copy.
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_EQ(cache.misses(), 1u);
+  EXPECT_TRUE(SameGraph(*first, FreshSnapshot(*topology_, all, false)));
+  EXPECT_EQ(cache.memory_bytes(), SnapshotCache::Bytes(*first));
+
+  // Other filters and directions are other entries.
+  TopologyFilter collab;
+  collab.types.assign(Type("COLLABORATES_WITH").value + 1, false);
+  collab.types[Type("COLLABORATES_WITH").value] = true;
+  auto directed = cache.Get(*topology_, all, /*directed=*/true);
+  auto filtered = cache.Get(*topology_, collab, /*directed=*/false);
+  EXPECT_TRUE(SameGraph(*directed, FreshSnapshot(*topology_, all, true)));
+  EXPECT_TRUE(SameGraph(*filtered, FreshSnapshot(*topology_, collab, false)));
+  EXPECT_LT(filtered->num_edges(), first->num_edges());
+  EXPECT_EQ(cache.entries(), 3u);
+
+  // Compaction keeps the content and the version: still a hit.
+  const uint64_t version = topology_->version();
+  topology_->Compact();
+  EXPECT_EQ(topology_->version(), version);
+  EXPECT_EQ(cache.Get(*topology_, all, false).get(), first.get());
+
+  // A write between two rankings: an edge between two persons not yet adjacent.
+  const std::vector<double> before = Ranks(*first);
+  NodeId a = persons_[0], b = persons_[1];
+  for (size_t i = 1; i < persons_.size(); ++i) {
+    b = persons_[i];
+    auto ia = std::lower_bound(first->node_ids.begin(), first->node_ids.end(), a.value);
+    auto ib = std::lower_bound(first->node_ids.begin(), first->node_ids.end(), b.value);
+    ASSERT_TRUE(ia != first->node_ids.end() && ib != first->node_ids.end());
+    const auto u = static_cast<uint32_t>(ia - first->node_ids.begin());
+    const auto v = static_cast<uint32_t>(ib - first->node_ids.begin());
+    if (u == v) continue;
+    if (!std::binary_search(first->targets.begin() + first->offsets[u],
+                            first->targets.begin() + first->offsets[u + 1], v)) {
+      break;
+    }
+  }
+  EdgeWrite w;
+  w.edge.type = Type("COLLABORATES_WITH");
+  w.edge.from = a;
+  w.edge.to = b;
+  ASSERT_TRUE(store_->UpsertEdges({w}).ok());
+  EXPECT_GT(topology_->version(), version);
+  auto after = cache.Get(*topology_, all, /*directed=*/false);
+  EXPECT_NE(after.get(), first.get());
+  EXPECT_EQ(after->num_edges(), first->num_edges() + 1);
+  EXPECT_TRUE(SameGraph(*after, FreshSnapshot(*topology_, all, false)));
+  // The entries of the old version are gone (their memory with them once callers let go).
+  EXPECT_EQ(cache.entries(), 1u);
+  EXPECT_EQ(cache.memory_bytes(), SnapshotCache::Bytes(*after));
+  const std::vector<double> ranked = Ranks(*after);
+  EXPECT_EQ(ranked, Ranks(FreshSnapshot(*topology_, all, false)));
+  EXPECT_NE(ranked, before);
+  // The snapshot taken before the write is still whole for whoever holds it.
+  EXPECT_EQ(Ranks(*first), before);
+
+  // A node delete is a write too.
+  NodeRef gone;
+  gone.id = a;
+  ASSERT_TRUE(store_->DeleteNodes({gone}, /*allow_missing=*/false).ok());
+  auto without = cache.Get(*topology_, all, /*directed=*/false);
+  EXPECT_EQ(without->num_nodes(), after->num_nodes() - 1);
+  EXPECT_TRUE(SameGraph(*without, FreshSnapshot(*topology_, all, false)));
+}
+
+TEST_F(TopologyTest, SnapshotCacheIsBounded) {
+  std::mt19937_64 rng(29);
+  for (int round = 0; round < 3; ++round) {
+    RandomRound(rng, 150);
+    ASSERT_FALSE(HasFatalFailure());
+  }
+  const TopologyFilter all;
+  // Larger than the byte bound: returned, not kept.
+  SnapshotCache tiny(SnapshotCache::Options{.max_bytes = 64, .max_entries = 4});
+  auto g = tiny.Get(*topology_, all, false);
+  EXPECT_TRUE(SameGraph(*g, FreshSnapshot(*topology_, all, false)));
+  EXPECT_EQ(tiny.entries(), 0u);
+  EXPECT_EQ(tiny.memory_bytes(), 0u);
+  // One entry: the least recently used one goes.
+  SnapshotCache one(SnapshotCache::Options{.max_bytes = uint64_t{1} << 30, .max_entries = 1});
+  auto undirected = one.Get(*topology_, all, false);
+  auto directed = one.Get(*topology_, all, true);
+  EXPECT_EQ(one.entries(), 1u);
+  EXPECT_EQ(one.memory_bytes(), SnapshotCache::Bytes(*directed));
+  EXPECT_EQ(one.Get(*topology_, all, true).get(), directed.get());
+  EXPECT_NE(one.Get(*topology_, all, false).get(), undirected.get());  // Rebuilt.
+  EXPECT_EQ(one.misses(), 3u);
+  // Two topologies (two objects, the same content) never share entries.
+  auto other = Topology::Load(*store_);
+  ASSERT_TRUE(other.ok());
+  SnapshotCache shared;
+  auto mine = shared.Get(*topology_, all, false);
+  auto theirs = shared.Get(**other, all, false);
+  EXPECT_NE(mine.get(), theirs.get());
+  EXPECT_TRUE(SameGraph(*mine, *theirs));
+  EXPECT_EQ(shared.entries(), 2u);
 }
 
 }  // namespace
