@@ -377,7 +377,11 @@ def main():
     os.makedirs(bin_dir, exist_ok=True)
     for name, path in list(tools.items()):
         tools[name] = shutil.copy2(path, os.path.join(bin_dir, os.path.basename(path)))
-    if "kuzu" in methods and not os.path.isdir(os.path.join(KUZU_DIR, "node_modules", "kuzu")):
+    # Kùzu from bench/kuzu/node_modules, or from a folder on NODE_PATH (bench/suite.py's cache).
+    node_paths = [os.path.join(KUZU_DIR, "node_modules")] + os.environ.get("NODE_PATH", "").split(
+        os.pathsep)
+    if "kuzu" in methods and not any(p and os.path.isdir(os.path.join(p, "kuzu"))
+                                     for p in node_paths):
         sys.exit("import_bench.py: Kùzu is not installed: cd bench/kuzu && npm ci "
                  "(or --methods offline,online)")
     os.environ["INNOGRAPH_SERVER_BIN"] = tools["server"]

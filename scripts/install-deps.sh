@@ -10,6 +10,7 @@ packages=(
   libcpp-httplib-dev libtoml11-dev
   python3 python3-grpcio python3-grpc-tools python3-networkx python3-igraph python3-graph-tool
   python3-prometheus-client
+  postgresql-15  # the PostgreSQL peer of bench/suite.py (exercised by the bench.smoke test)
   chromium fonts-noto-cjk
 )
 # Node.js and npm build and test the dashboard; use the machine's own when it has one.
