@@ -17,9 +17,11 @@ in this order within each repetition:
            from,to,type,valid_from,valid_to,weight) are written once, before and outside any
            timed section.
 
-Every run is checked (exit code, node and edge counts) and its peak RSS and on-disk size are
-recorded. The report gives the median of the runs, edges/s = edges / median seconds, and the
-ratio of each innograph path to Kùzu from the same run. Results go to stdout (a Markdown table
+Every run is checked (exit code, node and edge counts) and its peak RSS, on-disk size and CPU
+time (user + system: the server's and the client's for online, the whole node process for
+Kùzu) are recorded; on a loaded machine CPU time is the steadier figure. The report gives the
+median of the runs, edges/s = edges / median seconds, and the ratio of each innograph path to
+Kùzu from the same run. Results go to stdout (a Markdown table
 for docs/BENCHMARKS.md) and to WORK/results-<UTC time>.json.
 
 Usage:
@@ -85,6 +87,7 @@ def run_measured(argv, cwd=None, timeout=3600):
         out.seek(0)
         err.seek(0)
         return {"rc": proc.returncode, "seconds": seconds, "maxrss_kib": usage.ru_maxrss,
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
                 "stdout": out.read().decode("utf-8", "replace"),
                 "stderr": err.read().decode("utf-8", "replace")}
 
@@ -108,6 +111,13 @@ def remove(path):
     for p in (path, path + ".wal", path + ".lock"):
         if os.path.isfile(p):
             os.remove(p)
+
+
+def cpu_seconds_of(pid):
+    """User + system CPU time a running process has used so far, seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def vm_hwm_kib(pid):
@@ -195,7 +205,8 @@ def run_offline(tools, data, scratch):
     ok = r["rc"] == 0 and m and (int(m.group(1)), int(m.group(2))) == (data["nodes"],
                                                                          data["edges"])
     result = {"seconds": r["seconds"], "maxrss_kib": r["maxrss_kib"],
-              "disk_bytes": disk_bytes(data_dir), "flags": flags, "ok": bool(ok)}
+              "cpu_seconds": r["cpu_seconds"], "disk_bytes": disk_bytes(data_dir),
+              "flags": flags, "ok": bool(ok)}
     if not ok:
         result["error"] = (r["stdout"] + r["stderr"])[-2000:]
     remove(data_dir)
@@ -210,6 +221,7 @@ def run_online(tools, data, scratch, flags=()):
         r = run_measured([tools["cli"], "--server", server.address, "--json", "import"] +
                          flags + [data["nodes_csv"], data["edges_csv"]])
         server_hwm = vm_hwm_kib(server.proc.pid)
+        server_cpu = cpu_seconds_of(server.proc.pid)
         try:
             report = json.loads(r["stdout"])
             written = (int(report["nodesWritten"]), int(report["edgesWritten"]))
@@ -230,6 +242,7 @@ def run_online(tools, data, scratch, flags=()):
         return run_online(tools, data, scratch, ["--max-errors", "1"])
     result = {"seconds": r["seconds"], "maxrss_kib": server_hwm,
               "client_maxrss_kib": r["maxrss_kib"], "disk_bytes": size, "flags": flags,
+              "cpu_seconds": server_cpu + r["cpu_seconds"], "client_cpu_seconds": r["cpu_seconds"],
               "server_seconds": report.get("seconds") if report else None, "ok": bool(ok)}
     if not ok:
         result["error"] = ("written %s, store %s\n" % (written, counts) + r["stdout"] +
@@ -242,8 +255,9 @@ def run_kuzu(tools, data, scratch):
     remove(db)
     r = run_measured(["node", os.path.join(KUZU_DIR, "copy.js"), "--db", db, "--nodes",
                       data["kuzu_nodes"], "--edges", data["kuzu_edges"]], cwd=KUZU_DIR)
+    # CPU time of the whole node process (start, schema, both COPY statements).
     result = {"maxrss_kib": r["maxrss_kib"], "disk_bytes": disk_bytes(db),
-              "process_seconds": r["seconds"], "ok": False}
+              "process_seconds": r["seconds"], "cpu_seconds": r["cpu_seconds"], "ok": False}
     try:
         out = json.loads(r["stdout"].strip().splitlines()[-1])
         result.update(seconds=out["copy_s"], copy_nodes_s=out["copy_nodes_s"],
@@ -315,6 +329,7 @@ def summarize(results):
                 "runs": [round(r["seconds"], 3) for r in runs],
                 "failed": len(runs) - len(good),
                 "maxrss_mib": statistics.median(r["maxrss_kib"] for r in good) / 1024,
+                "cpu_seconds": statistics.median(r["cpu_seconds"] for r in good),
                 "disk_mib": statistics.median(r["disk_bytes"] for r in good) / 2**20,
                 "flags": good[0].get("flags", []),
             }
@@ -325,8 +340,8 @@ def summarize(results):
 
 
 def markdown(results):
-    out = ["| edges | nodes | method | runs (s) | median (s) | edges/s | vs Kùzu | peak RSS "
-           "(MiB) | on disk (MiB) |", "|---:|---:|---|---|---:|---:|---:|---:|---:|"]
+    out = ["| edges | nodes | method | runs (s) | median (s) | edges/s | vs Kùzu | CPU (s) | "
+           "peak RSS (MiB) | on disk (MiB) |", "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|"]
     for size in results["sizes"]:
         data, med = size["data"], size["median"]
         kuzu = med.get("kuzu")
@@ -335,18 +350,18 @@ def markdown(results):
                 continue
             m = med[method]
             if m is None:
-                out.append("| %s | %s | %s | failed | | | | | |" % (
+                out.append("| %s | %s | %s | failed | | | | | | |" % (
                     f"{data['edges']:,}", f"{data['nodes']:,}", method))
                 continue
             ratio = "%.2f×" % (m["edges_per_s"] / kuzu["edges_per_s"]) if kuzu else "n/a"
             label = {"kuzu": "Kùzu COPY"}.get(method, method)
             if m["flags"]:
                 label += " (%s)" % " ".join(m["flags"])
-            out.append("| %s | %s | %s | %s | %.2f | %s | %s | %.0f | %.0f |" % (
+            out.append("| %s | %s | %s | %s | %.2f | %s | %s | %.1f | %.0f | %.0f |" % (
                 f"{data['edges']:,}", f"{data['nodes']:,}", label,
                 " / ".join("%.2f" % s for s in m["runs"]), m["seconds"],
-                f"{m['edges_per_s']:,.0f}", ratio if method != "kuzu" else "1", m["maxrss_mib"],
-                m["disk_mib"]))
+                f"{m['edges_per_s']:,.0f}", ratio if method != "kuzu" else "1",
+                m["cpu_seconds"], m["maxrss_mib"], m["disk_mib"]))
     return "\n".join(out)
 
 

@@ -1,8 +1,11 @@
 #include "client/client.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
@@ -108,9 +111,11 @@ absl::StatusOr<v1::SubgraphChunk> Client::Subgraph(const v1::SubgraphRequest& re
 absl::StatusOr<v1::ImportResponse> Client::Import(
     const std::vector<std::string>& paths, const v1::ImportOptions& options,
     const std::function<void(const ImportProgress&)>& progress) {
-  // Big enough for the server to parse a message on two threads, well under the 4 MiB limit
-  // for ordinary rows.
-  constexpr size_t kLinesPerMessage = 8192;
+  // Messages of up to 1 MiB of rows (or 32768 rows): big enough for the server to parse one
+  // on two threads and to keep the per-message cost small, well under its 4 MiB limit.
+  constexpr size_t kBytesPerMessage = 1 << 20;
+  constexpr size_t kLinesPerMessage = 32768;
+  constexpr size_t kChunk = 4 << 20;  // Read size.
   ImportProgress state;
   for (const std::string& path : paths) {
     std::error_code ec;
@@ -134,35 +139,71 @@ absl::StatusOr<v1::ImportResponse> Client::Import(
   *req.mutable_options() = options;
   if (!writer->Write(req)) return finish();
   for (const std::string& path : paths) {
-    std::ifstream in(path, std::ios::binary);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
     if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
     req.Clear();
     req.mutable_file()->set_name(std::filesystem::path(path).filename().string());
     if (!writer->Write(req)) return finish();
-    std::string line;
     uint64_t line_no = 0;
+    size_t message_bytes = 0;
     req.Clear();
     v1::ImportLines* lines = req.mutable_lines();
     lines->set_first_line(1);
-    while (std::getline(in, line)) {
-      ++line_no;
-      state.bytes_sent += line.size() + 1;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      lines->add_lines(std::move(line));
-      if (static_cast<size_t>(lines->lines_size()) == kLinesPerMessage) {
-        state.lines_sent += lines->lines_size();
-        if (!writer->Write(req)) return finish();
-        if (progress) progress(state);
-        req.Clear();
-        lines = req.mutable_lines();
-        lines->set_first_line(line_no + 1);
-      }
-    }
-    if (lines->lines_size() > 0) {
+    // Sends the message being built; false when the server has ended the call.
+    auto send = [&]() {
       state.lines_sent += lines->lines_size();
-      if (!writer->Write(req)) return finish();
+      if (!writer->Write(req)) return false;
       if (progress) progress(state);
+      req.Clear();
+      lines = req.mutable_lines();
+      lines->set_first_line(line_no + 1);
+      message_bytes = 0;
+      return true;
+    };
+    auto add = [&](const char* data, size_t size, size_t consumed) {
+      if (lines->lines_size() > 0 && message_bytes + size > kBytesPerMessage && !send()) {
+        return false;
+      }
+      ++line_no;
+      state.bytes_sent += consumed;
+      if (size > 0 && data[size - 1] == '\r') --size;
+      lines->add_lines(data, size);
+      message_bytes += size + 2;
+      if (static_cast<size_t>(lines->lines_size()) == kLinesPerMessage) return send();
+      return true;
+    };
+    // Read in big chunks; each line is copied once, into the message.
+    std::string buffer;
+    size_t filled = 0;
+    bool eof = false;
+    while (!eof) {
+      if (buffer.size() < filled + kChunk) buffer.resize(filled + kChunk);
+      const size_t got = std::fread(buffer.data() + filled, 1, buffer.size() - filled, in.get());
+      if (got < buffer.size() - filled) {
+        if (std::ferror(in.get())) {
+          return absl::DataLossError(absl::StrCat("reading '", path, "' failed"));
+        }
+        eof = true;
+      }
+      filled += got;
+      size_t at = 0;
+      while (true) {
+        const char* nl =
+            static_cast<const char*>(std::memchr(buffer.data() + at, '\n', filled - at));
+        if (nl == nullptr) break;
+        const size_t size = static_cast<size_t>(nl - (buffer.data() + at));
+        if (!add(buffer.data() + at, size, size + 1)) return finish();
+        at += size + 1;
+      }
+      if (eof && at < filled) {
+        if (!add(buffer.data() + at, filled - at, filled - at)) return finish();
+        at = filled;
+      }
+      buffer.erase(0, at);
+      filled -= at;
     }
+    if (lines->lines_size() > 0 && !send()) return finish();
   }
   return finish();
 }

@@ -17,7 +17,7 @@ namespace innograph::io {
 namespace {
 
 // Field views of one line; most files have fewer than 16 columns, so no allocation.
-using Fields = absl::InlinedVector<absl::string_view, 16>;
+using Fields = absl::InlinedVector<absl::string_view, 16>;  // As in CsvParser::Split.
 
 // Splits `line` into `out`. Plain and simply quoted fields are views into `line`; a quoted field
 // with `""` escapes is unescaped into `scratch`, which is sized once to the line so that earlier
@@ -328,24 +328,48 @@ std::vector<std::string> CsvParser::columns() const {
   return out;
 }
 
-absl::StatusOr<JsonlRecord> CsvParser::Parse(absl::string_view line) const {
+absl::Status CsvParser::Split(absl::string_view line, Fields* fields, std::string* scratch,
+                              bool* blank) const {
   line = StripLineEnd(line);
-  if (absl::StripAsciiWhitespace(line).empty()) return JsonlRecord();
-  Fields fields;
-  std::string scratch;
+  *blank = absl::StripAsciiWhitespace(line).empty();
+  if (*blank) return absl::OkStatus();
   size_t bad = 0;
-  if (std::string error = SplitFields(line, &fields, &scratch, &bad); !error.empty()) {
+  if (std::string error = SplitFields(line, fields, scratch, &bad); !error.empty()) {
     if (bad < columns_.size()) return ColumnError(columns_[bad].header, error);
     return absl::InvalidArgumentError(error);
   }
-  if (fields.size() != columns_.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("wrong number of columns: ", fields.size(), ", header has ", columns_.size()));
+  if (fields->size() != columns_.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("wrong number of columns: ", fields->size(),
+                                                   ", header has ", columns_.size()));
   }
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (!IsValidUtf8(fields[i])) return ColumnError(columns_[i].header, "invalid UTF-8");
+  for (size_t i = 0; i < fields->size(); ++i) {
+    if (!IsValidUtf8((*fields)[i])) return ColumnError(columns_[i].header, "invalid UTF-8");
   }
-  return table_ == Table::kNodes ? ParseNode(fields.data()) : ParseEdge(fields.data());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<JsonlRecord> CsvParser::Parse(absl::string_view line) const {
+  Fields fields;
+  std::string scratch;
+  bool blank = false;
+  RETURN_IF_ERROR(Split(line, &fields, &scratch, &blank));
+  if (blank) return JsonlRecord();
+  if (table_ == Table::kNodes) return ParseNode(fields.data());
+  EdgeWrite w;
+  RETURN_IF_ERROR(ParseEdge(fields.data(), &w));
+  return JsonlRecord(std::move(w));
+}
+
+absl::Status CsvParser::ParseEdgeInto(absl::string_view line, EdgeWrite* out, bool* blank) const {
+  *out = EdgeWrite();
+  if (table_ != Table::kEdges) {
+    return absl::FailedPreconditionError("ParseEdgeInto: not an edges file");
+  }
+  Fields fields;
+  std::string scratch;
+  RETURN_IF_ERROR(Split(line, &fields, &scratch, blank));
+  if (*blank) return absl::OkStatus();
+  return ParseEdge(fields.data(), out);
 }
 
 absl::StatusOr<JsonlRecord> CsvParser::ParseNode(const absl::string_view* fields) const {
@@ -371,8 +395,8 @@ absl::StatusOr<JsonlRecord> CsvParser::ParseNode(const absl::string_view* fields
   return JsonlRecord(std::move(n));
 }
 
-absl::StatusOr<JsonlRecord> CsvParser::ParseEdge(const absl::string_view* fields) const {
-  EdgeWrite w;
+absl::Status CsvParser::ParseEdge(const absl::string_view* fields, EdgeWrite* out) const {
+  EdgeWrite& w = *out;
   Edge& e = w.edge;
   const absl::string_view type = fields[type_];
   const EdgeTypeSpec* spec = schema_->FindType(type);
@@ -408,8 +432,7 @@ absl::StatusOr<JsonlRecord> CsvParser::ParseEdge(const absl::string_view* fields
   if (sources_ >= 0) {
     RETURN_IF_ERROR(ParseSources(columns_[sources_].header, fields[sources_], &e.sources));
   }
-  RETURN_IF_ERROR(ParseProperties(fields, e.type.value, &e.properties));
-  return JsonlRecord(std::move(w));
+  return ParseProperties(fields, e.type.value, &e.properties);
 }
 
 absl::Status CsvParser::ParseProperties(const absl::string_view* fields, uint32_t owner_id,

@@ -1,6 +1,10 @@
 #include "graph/io/importer.h"
 
-#include <fstream>
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -63,23 +67,70 @@ absl::StatusOr<bool> Importer::AddLine(uint64_t line_no, absl::string_view line)
   return AddParsed(line_no, line, ParseLine(line));
 }
 
+void Importer::ExpectRows(size_t rows, size_t bytes) {
+  // Only the buffered modes keep everything; the others write in chunks.
+  if (!bulk_ && (options_.max_errors > 0 || options_.dry_run)) return;
+  if (format_ == ImportFormat::kCsvEdges) edges_.reserve(edges_.size() + rows);
+  if (format_ == ImportFormat::kCsvNodes) nodes_.reserve(nodes_.size() + rows);
+  if (format_ != ImportFormat::kJsonl) {
+    auto& rows_of = format_ == ImportFormat::kCsvEdges ? edge_rows_ : node_rows_;
+    rows_of.reserve(rows_of.size() + rows);
+  }
+  raw_.reserve(raw_.size() + bytes);
+}
+
 absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
                                         const std::vector<absl::string_view>& lines) {
   if (files_.empty()) return absl::FailedPreconditionError("import: a line before any file");
   if (!file_ok_ || report_.aborted) return !report_.aborted;
   // Parsing is the costly part and independent per line: two threads for big blocks.
-  std::vector<absl::StatusOr<JsonlRecord>> parsed(lines.size());
-  auto parse = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) parsed[i] = ParseLine(lines[i]);
+  auto in_halves = [&](auto&& parse) {
+    if (lines.size() >= 4096) {
+      const size_t half = lines.size() / 2;
+      std::thread other([&] { parse(half, lines.size()); });
+      parse(0, half);
+      other.join();
+    } else {
+      parse(0, lines.size());
+    }
   };
-  if (lines.size() >= 4096) {
-    const size_t half = lines.size() / 2;
-    std::thread other([&] { parse(half, lines.size()); });
-    parse(0, half);
-    other.join();
-  } else {
-    parse(0, lines.size());
+  if (bulk_ && format_ == ImportFormat::kCsvEdges) {
+    // Everything is buffered for BulkLoad and nothing stops a bulk load early: parse each
+    // line straight into its place in edges_, then take out the blank and bad ones.
+    const size_t base = edges_.size();
+    edges_.resize(base + lines.size());
+    std::vector<absl::Status> status(lines.size());
+    std::vector<uint8_t> blank(lines.size(), 0);
+    in_halves([&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        bool b = false;
+        status[i] = csv_->ParseEdgeInto(lines[i], &edges_[base + i], &b);
+        blank[i] = b;
+      }
+    });
+    const auto file = static_cast<uint32_t>(files_.size() - 1);
+    size_t kept = base;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (blank[i] && status[i].ok()) continue;
+      ++report_.rows_read;
+      const absl::string_view line = lines[i];
+      if (!status[i].ok()) {
+        Reject(file, first_line_no + i, std::string(status[i].message()), std::string(line));
+        continue;
+      }
+      if (kept != base + i) edges_[kept] = std::move(edges_[base + i]);
+      ++kept;
+      edge_rows_.push_back(
+          Row{file, first_line_no + i, raw_.size(), static_cast<uint32_t>(line.size())});
+      raw_.append(line.data(), line.size());
+    }
+    edges_.resize(kept);
+    return true;
   }
+  std::vector<absl::StatusOr<JsonlRecord>> parsed(lines.size());
+  in_halves([&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) parsed[i] = ParseLine(lines[i]);
+  });
   for (size_t i = 0; i < lines.size(); ++i) {
     ASSIGN_OR_RETURN(bool go_on, AddParsed(first_line_no + i, lines[i], std::move(parsed[i])));
     if (!go_on) return false;
@@ -173,9 +224,23 @@ absl::Status Importer::Flush(bool /*final*/) {
     return absl::OkStatus();
   }
   if (buffered) {
-    // Validate everything first (the store stages, reports and does not commit).
-    ASSIGN_OR_RETURN(BatchResult check, store_.UpsertBatch(nodes, edges, /*skip_invalid=*/true,
-                                                           /*commit=*/false));
+    absl::Status write_failure;
+    if (!options_.dry_run && report_.rows_rejected == 0) {
+      // Every row parsed: write them all in one atomic batch. A bad row fails the batch with
+      // nothing written; the validation below then reports every bad row.
+      absl::StatusOr<BatchResult> done =
+          store_.UpsertBatch(nodes, edges, /*skip_invalid=*/false, /*commit=*/true);
+      if (done.ok()) {
+        report_.nodes_written += node_count;
+        report_.edges_written += edge_count;
+        return absl::OkStatus();
+      }
+      write_failure = done.status();
+    }
+    // Validate everything (the store stages, reports and does not commit).
+    ASSIGN_OR_RETURN(BatchResult check,
+                     store_.UpsertBatch(std::move(nodes), std::move(edges),
+                                        /*skip_invalid=*/true, /*commit=*/false));
     report(check);
     if (report_.rows_rejected > 0) {
       report_.aborted = true;
@@ -185,13 +250,8 @@ absl::Status Importer::Flush(bool /*final*/) {
       return absl::OkStatus();
     }
     if (options_.dry_run) return absl::OkStatus();
-    RETURN_IF_ERROR(store_
-                        .UpsertBatch(std::move(nodes), std::move(edges), /*skip_invalid=*/false,
-                                     /*commit=*/true)
-                        .status());
-    report_.nodes_written += node_count;
-    report_.edges_written += edge_count;
-    return absl::OkStatus();
+    // Every row is valid, so the write failed for another reason (storage).
+    return write_failure;
   }
   ASSIGN_OR_RETURN(BatchResult done, store_.UpsertBatch(std::move(nodes), std::move(edges),
                                                         /*skip_invalid=*/true, /*commit=*/true));
@@ -247,40 +307,98 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
                                          const std::function<void(const ImportReport&)>& progress) {
   Importer importer(store, options);
   for (const std::string& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
-    std::string line;
-    uint64_t line_no = 0;
-    if (!std::getline(in, line)) {
+    // Read in big chunks; lines are views into the chunk (no string per line).
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                         &std::fclose);
+    if (!file) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+    std::error_code ec;
+    const uint64_t file_size = std::filesystem::file_size(path, ec);
+    constexpr size_t kChunk = 8 << 20;
+    std::string buffer;  // [0, filled): unread bytes; starts at a line start.
+    size_t filled = 0;
+    bool eof = false;
+    auto refill = [&]() -> absl::Status {
+      if (eof) return absl::OkStatus();
+      if (buffer.size() < filled + kChunk) buffer.resize(filled + kChunk);
+      const size_t got = std::fread(buffer.data() + filled, 1, buffer.size() - filled, file.get());
+      if (got < buffer.size() - filled) {
+        if (std::ferror(file.get())) {
+          return absl::DataLossError(absl::StrCat("reading '", path, "' failed"));
+        }
+        eof = true;
+      }
+      filled += got;
+      return absl::OkStatus();
+    };
+    RETURN_IF_ERROR(refill());
+    if (filled == 0) {
       importer.BeginFile(path, ImportFormat::kJsonl, "");
       continue;  // An empty file.
     }
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    ASSIGN_OR_RETURN(ImportFormat format, DetectFormat(path, line));
-    importer.BeginFile(path, format, format == ImportFormat::kJsonl ? "" : line);
+    // The first line: the CSV header (or a JSON Lines record).
+    size_t newline = absl::string_view(buffer.data(), filled).find('\n');
+    while (newline == absl::string_view::npos && !eof) {
+      RETURN_IF_ERROR(refill());
+      newline = absl::string_view(buffer.data(), filled).find('\n');
+    }
+    absl::string_view first(buffer.data(), newline == absl::string_view::npos ? filled : newline);
+    if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
+    ASSIGN_OR_RETURN(ImportFormat format, DetectFormat(path, first));
+    importer.BeginFile(path, format, format == ImportFormat::kJsonl ? "" : first);
+    size_t at = 0;  // Start of the next line in buffer.
+    uint64_t next_line = 1;
+    if (format != ImportFormat::kJsonl) {
+      at = newline == absl::string_view::npos ? filled : newline + 1;
+      next_line = 2;
+    }
+    if (file_size > at && filled > at) {
+      // Expect as many rows as the first chunk's average line length says.
+      const absl::string_view sample(buffer.data() + at, filled - at);
+      const size_t sample_lines =
+          std::max<size_t>(1, std::count(sample.begin(), sample.end(), '\n'));
+      const size_t per_line = std::max<size_t>(1, sample.size() / sample_lines);
+      importer.ExpectRows((file_size - at) / per_line + 16, file_size - at);
+    }
     // Lines go to the importer in blocks, which it parses in parallel.
     constexpr size_t kBlock = 65536;
-    std::vector<std::string> block;
-    uint64_t block_first = format == ImportFormat::kJsonl ? 1 : 2;
-    if (format == ImportFormat::kJsonl) block.push_back(line);
+    std::vector<absl::string_view> block;
+    block.reserve(kBlock);
     bool go_on = true;
-    auto send = [&]() -> absl::Status {
-      std::vector<absl::string_view> views(block.begin(), block.end());
-      ASSIGN_OR_RETURN(go_on, importer.AddLines(block_first, views));
-      block_first += block.size();
+    while (go_on) {
+      // Complete lines in [at, filled); the last one needs a newline unless at the end.
       block.clear();
-      if (progress) progress(importer.progress());
-      return absl::OkStatus();
-    };
-    while (go_on && std::getline(in, line)) {
-      ++line_no;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      block.push_back(std::move(line));
-      if (block.size() == kBlock) RETURN_IF_ERROR(send());
+      size_t end = at;
+      while (block.size() < kBlock) {
+        const char* nl =
+            static_cast<const char*>(std::memchr(buffer.data() + end, '\n', filled - end));
+        if (nl == nullptr) {
+          if (eof && end < filled) {
+            absl::string_view line(buffer.data() + end, filled - end);
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            block.push_back(line);
+            end = filled;
+          }
+          break;
+        }
+        absl::string_view line(buffer.data() + end, nl - (buffer.data() + end));
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        block.push_back(line);
+        end = static_cast<size_t>(nl - buffer.data()) + 1;
+      }
+      if (!block.empty()) {
+        ASSIGN_OR_RETURN(go_on, importer.AddLines(next_line, block));
+        next_line += block.size();
+        if (progress) progress(importer.progress());
+      }
+      at = end;
+      if (block.size() == kBlock) continue;
+      if (eof) break;
+      // Move the partial line to the front and read more.
+      buffer.erase(0, at);
+      filled -= at;
+      at = 0;
+      RETURN_IF_ERROR(refill());
     }
-    if (go_on && !block.empty()) RETURN_IF_ERROR(send());
-    if (in.bad()) return absl::DataLossError(absl::StrCat("reading '", path, "' failed"));
     if (!go_on) break;
   }
   return importer.Finish();

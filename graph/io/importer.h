@@ -75,6 +75,9 @@ class Importer {
   // blocks are parsed on two threads. Same result as AddLine for each.
   absl::StatusOr<bool> AddLines(uint64_t first_line_no,
                                 const std::vector<absl::string_view>& lines);
+  // A hint: about `rows` more rows of the current file, `bytes` long in all, are coming (space
+  // is reserved for them when the import buffers its rows).
+  void ExpectRows(size_t rows, size_t bytes);
   // Writes what is pending and returns the report. Call once.
   absl::StatusOr<ImportReport> Finish();
 

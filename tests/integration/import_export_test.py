@@ -328,6 +328,53 @@ class OfflineEqualsOnlineTest(unittest.TestCase):
         self.assert_same_graph([harness.HUNAN_JSONL], synthetic_10k())
 
 
+class BulkEqualsOrdinaryTest(unittest.TestCase):
+    """Into an empty server an import is bulk loaded (SST files); into one with data it goes
+    through ordinary batches. With repeated rows (later ones update earlier ones) both leave the
+    same graph."""
+
+    def test_repeated_rows_update_alike_on_both_paths(self):
+        nodes_csv, edges_csv = synthetic_10k()
+        with open(edges_csv, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        header, data = rows[0], rows[1:]
+        weight = header.index("weight")
+        # The first 3,000 rows again with another weight (an update of the same identity),
+        # the first 500 a third time unchanged.
+        again = [row[:weight] + [str(7)] + row[weight + 1:] for row in data[:3000]]
+        edges = workdir("bulk-vs-ordinary", "edges.csv")
+        with open(edges, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(data + again + data[:500])
+        files = [nodes_csv, edges]
+        extra = "topic/bulk-vs-ordinary"
+        exports = []
+        for seeded in (False, True):
+            with harness.Server() as server:
+                if seeded:
+                    rc, _, err = cli(server, "nodes", "put", "--key", extra, "--kind", "Topic",
+                                     "--name", "extra")
+                    self.assertEqual(rc, EXIT_OK, err)
+                report = import_ok(self, server, files)
+                self.assertEqual(int(report["edgesWritten"]), len(data) + 3500)
+                got, _ = csv_export(self, server)
+                self.assertEqual(counts(server)[1], len(data))
+            header_set, node_rows = got["nodes"]
+            node_rows = collections.Counter(
+                {row: n for row, n in node_rows.items() if ("key", extra) not in row})
+            exports.append({"nodes": (header_set, node_rows), "edges": got["edges"]})
+        self.assertEqual(exports[0]["edges"], exports[1]["edges"])
+        self.assertEqual(exports[0]["nodes"][1], exports[1]["nodes"][1])
+        # The updates took: rows 500 to 2,999 carry weight 7; the first 500 were loaded a third
+        # time with their own weight, and the last row of an identity wins.
+        _, edge_rows = exports[0]["edges"]
+        sevens = sum(n for row, n in edge_rows.items() if float(dict(row)["weight"]) == 7)
+        want = sum(1 for i, row in enumerate(data)
+                   if 500 <= i < 3000 or float(row[weight] or 1) == 7)
+        self.assertEqual(sevens, want)
+
+
 class TopologyAfterImportTest(unittest.TestCase):
     """Traversals of a running server see the rows an import just wrote."""
 
