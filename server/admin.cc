@@ -36,7 +36,8 @@ grpc::Status ServedGraphService::Heavy(grpc::ServerContext* ctx, absl::string_vi
 template <typename Resp, typename Run>
 grpc::Status ServedGraphService::Traversal(absl::string_view method, const v1::Limits& limits,
                                            Resp* resp, Run run) {
-  if (absl::Status s = limiter_.CheckTraversal(method, limits); !s.ok()) return ToGrpc(s);
+  if (absl::Status s = limiter_.CheckTraversal(method, limits, topology_.num_nodes()); !s.ok())
+    return ToGrpc(s);
   grpc::Status s = run();
   if (!s.ok()) return s;
   if (absl::Status m =
@@ -89,7 +90,8 @@ grpc::Status ServedGraphService::Subgraph(grpc::ServerContext* ctx, const v1::Su
   // Streamed: the chunks leave as they are made, so only the request's limits are checked
   // (a lowered default shows as the last chunk's truncation).
   auto run = [&] {
-    if (absl::Status s = limiter_.CheckTraversal("Subgraph", req->limits()); !s.ok()) {
+    if (absl::Status s = limiter_.CheckTraversal("Subgraph", req->limits(), topology_.num_nodes());
+        !s.ok()) {
       return ToGrpc(s);
     }
     return GraphServiceImpl::Subgraph(ctx, req, writer);
@@ -166,7 +168,9 @@ grpc::Status ServedGraphService::Export(grpc::ServerContext* ctx, const v1::Expo
                                         grpc::ServerWriter<v1::ExportChunk>* writer) {
   return Heavy(ctx, "Export", [&] {
     if (req->has_subgraph()) {
-      if (absl::Status s = limiter_.CheckTraversal("Export", req->subgraph().limits()); !s.ok()) {
+      if (absl::Status s =
+              limiter_.CheckTraversal("Export", req->subgraph().limits(), topology_.num_nodes());
+          !s.ok()) {
         return ToGrpc(s);
       }
     } else if (grpc::Status s = WholeGraph("Export", WholeGraphWork::kExport); !s.ok()) {

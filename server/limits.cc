@@ -186,20 +186,23 @@ absl::Status QueryLimiter::MemoryRefusal(std::string message) {
   return absl::ResourceExhaustedError(std::move(message));
 }
 
-absl::Status QueryLimiter::CheckTraversal(absl::string_view method, const v1::Limits& requested) {
+absl::Status QueryLimiter::CheckTraversal(absl::string_view method, const v1::Limits& requested,
+                                          uint64_t graph_nodes) {
   const uint64_t budget = options_.max_query_memory;
   if (budget == 0 || (requested.max_visited() == 0 && requested.max_results() == 0)) {
     return absl::OkStatus();
   }
-  const uint64_t visited = requested.max_visited() != 0 ? requested.max_visited() : fitted_visited_;
+  const uint64_t asked = requested.max_visited() != 0 ? requested.max_visited() : fitted_visited_;
+  const uint64_t visited = std::min(asked, graph_nodes);
   const uint64_t results = requested.max_results() != 0 ? requested.max_results() : fitted_results_;
   const uint64_t estimate = TraversalBytes(visited, results);
   if (estimate <= budget) return absl::OkStatus();
-  return MemoryRefusal(absl::StrCat(method, ": limits.max_visited ", visited,
-                                    " and limits.max_results ", results, " need an estimated ",
-                                    estimate, " bytes (", kVisitedBytes, " per visited node, ",
-                                    kResultBytes, " per result), above --max-query-memory ", budget,
-                                    " bytes; ask for smaller limits"));
+  return MemoryRefusal(absl::StrCat(
+      method, ": limits.max_visited ", asked,
+      visited < asked ? absl::StrCat(" (at most the graph's ", visited, " nodes)") : "",
+      " and limits.max_results ", results, " need an estimated ", estimate, " bytes (",
+      kVisitedBytes, " per visited node, ", kResultBytes, " per result), above --max-query-memory ",
+      budget, " bytes; ask for smaller limits"));
 }
 
 absl::Status QueryLimiter::CheckTruncation(absl::string_view method, const v1::Limits& requested,

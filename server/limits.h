@@ -110,7 +110,10 @@ class QueryLimiter {
   // Before traversal `method` with request limits `requested`: RESOURCE_EXHAUSTED when the
   // limits it would run with (explicit values, else the fitted defaults) do not fit. Explicit
   // values above the server's caps pass here (the handler refuses them, INVALID_ARGUMENT).
-  absl::Status CheckTraversal(absl::string_view method, const v1::Limits& requested);
+  // A traversal never visits more nodes than the graph holds, so the visited estimate is capped
+  // at `graph_nodes` (the live node count).
+  absl::Status CheckTraversal(absl::string_view method, const v1::Limits& requested,
+                              uint64_t graph_nodes = UINT64_MAX);
   // After traversal `method` answered with `truncated` and `limits_hit`: RESOURCE_EXHAUSTED
   // when a limit it hit is a default that Fit lowered (the request did not set it).
   absl::Status CheckTruncation(absl::string_view method, const v1::Limits& requested,

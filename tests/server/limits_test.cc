@@ -119,6 +119,10 @@ TEST(QueryLimiter, TraversalChecks) {
   EXPECT_THAT(s.message(), HasSubstr("limits.max_visited 1000000"));
   EXPECT_THAT(s.message(), HasSubstr("--max-query-memory 2000000"));
   EXPECT_THAT(s.message(), HasSubstr("estimated"));
+  // The same request on a graph of 10,000 nodes can visit at most those: it fits.
+  EXPECT_TRUE(limiter.CheckTraversal("Expand", big, 10000).ok());
+  // On a graph of 100,000 nodes it does not.
+  EXPECT_TRUE(absl::IsResourceExhausted(limiter.CheckTraversal("Expand", big, 100000)));
 
   google::protobuf::RepeatedField<int> hit;
   hit.Add(v1::LIMIT_KIND_VISITED);
@@ -129,7 +133,7 @@ TEST(QueryLimiter, TraversalChecks) {
   google::protobuf::RepeatedField<int> depth;
   depth.Add(v1::LIMIT_KIND_DEPTH);
   EXPECT_TRUE(limiter.CheckTruncation("Expand", none, true, depth).ok());
-  EXPECT_EQ(limiter.memory_rejections(), 2u);
+  EXPECT_EQ(limiter.memory_rejections(), 3u);
 }
 
 TEST(QueryLimiter, DefaultsThatFitAreNeverRefusedAfterTheFact) {
