@@ -3,6 +3,8 @@
 # nothing when everything is present. Runs apt-get as root, or through sudo for a normal user.
 set -euo pipefail
 
+# clang-16 and its runtime libraries (libFuzzer, sanitizers) build the fuzz targets
+# (scripts/fuzz.sh); GCC's own sanitizers serve the asan and tsan presets.
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
   librocksdb-dev libboost-graph-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
@@ -12,6 +14,7 @@ packages=(
   python3-prometheus-client
   postgresql-15  # the PostgreSQL peer of bench/suite.py (exercised by the bench.smoke test)
   chromium fonts-noto-cjk
+  clang-16 libclang-rt-16-dev
 )
 # Node.js and npm build and test the dashboard; use the machine's own when it has one.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
