@@ -104,9 +104,11 @@ void CheckStore(GraphStore& store) {
              "store check: " + (report->problems.empty() ? std::string() : report->problems[0]));
 }
 
-template <typename Req, typename Resp>
+// `Ctx` is grpc::ServerContext for the sync handlers and grpc::ServerContextBase for the work
+// behind the callback handlers (GetNodes, Neighbors), which both accept a sync context.
+template <typename Ctx, typename Req, typename Resp>
 void Call(absl::string_view bytes, bool write,
-          grpc::Status (GraphServiceImpl::*handler)(grpc::ServerContext*, const Req*, Resp*)) {
+          grpc::Status (GraphServiceImpl::*handler)(Ctx*, const Req*, Resp*)) {
   Req req;
   if (!req.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;  // gRPC refuses.
   Env& env = GetEnv();
