@@ -63,6 +63,10 @@ absl::StatusOr<std::unique_ptr<GraphStore>> GraphStore::Open(const std::string& 
   }
   store->db_.reset(raw);
   RETURN_IF_ERROR(store->LoadMeta());
+  {
+    std::lock_guard lock(store->stage_mu_);
+    store->ResetStagedLocked();
+  }
   return store;
 }
 
@@ -131,16 +135,59 @@ absl::Status GraphStore::LoadMeta() {
   return absl::OkStatus();
 }
 
-absl::Status GraphStore::Commit(void* batch_ptr, ChangeSet changes) {
+// ---------------------------------------------------------------------------------------------
+// Commits
+
+void GraphStore::WriteGate::lock() {
+  GraphStore& s = *store_;
+  std::unique_lock lock(s.stage_mu_);
+  s.stage_cv_.wait(lock, [&] { return !s.exclusive_; });
+  // From here no write is staged; the queued ones are written by their leaders.
+  s.exclusive_ = true;
+  s.stage_cv_.wait(lock, [&] { return s.queue_.empty() && !s.leader_active_; });
+}
+
+void GraphStore::WriteGate::unlock() {
+  GraphStore& s = *store_;
+  {
+    std::lock_guard lock(s.stage_mu_);
+    // The holder may have committed (or bulk loaded): the staged state starts from it.
+    s.ResetStagedLocked();
+    s.exclusive_ = false;
+  }
+  s.stage_cv_.notify_all();
+}
+
+void GraphStore::ResetStagedLocked() {
+  staged_node_ = next_node_id_;
+  staged_edge_ = next_edge_id_;
+  staged_change_ = next_change_;
+  staged_first_ = first_change_;
+  staged_counts_ = counts_;
+  published_counts_ = counts_;
+}
+
+// One write queued for the group commit; lives in the writer's frame until `done`.
+struct GraphStore::PendingCommit {
+  rocksdb::WriteBatch* batch = nullptr;
+  ChangeSet changes;
+  CommitPoint point;
+  uint64_t first_change = 0;  // The change log's first retained sequence after it.
+  std::vector<std::string> node_keys;
+  bool done = false;
+  absl::Status status;
+};
+
+absl::Status GraphStore::PrepareCommit(void* batch_ptr, ChangeSet& changes, uint64_t* first_after) {
   auto* batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
   if (options_.fail_write_for_testing) RETURN_IF_ERROR(options_.fail_write_for_testing());
   // The change log entry goes in the same batch as the change.
-  changes.sequence = next_change_;
+  changes.sequence = staged_change_;
   batch->Put(cfs_[kChanges], keys::IdValue(changes.sequence), records::EncodeChangeSet(changes))
       .PermitUncheckedError();
   batch->Put(cfs_[kMeta], kMetaNextChange, keys::IdValue(changes.sequence + 1))
       .PermitUncheckedError();
-  uint64_t first = first_change_;
+  uint64_t first = staged_first_;
   if (changes.sequence + 1 - first > options_.change_retention + 1024) {
     // Trim in steps of 1024 so that most commits carry no range delete.
     const uint64_t new_first = changes.sequence + 1 - options_.change_retention;
@@ -148,9 +195,29 @@ absl::Status GraphStore::Commit(void* batch_ptr, ChangeSet changes) {
         .PermitUncheckedError();
     first = new_first;
   }
+  *first_after = first;
+  return absl::OkStatus();
+}
+
+absl::Status GraphStore::Commit(void* batch_ptr, ChangeSet changes, CommitPoint point) {
+  auto* batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
+  uint64_t first = 0;
+  RETURN_IF_ERROR(PrepareCommit(batch, changes, &first));
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   RETURN_IF_ERROR(FromRocks(db_->Write(wo, batch), "writing the batch"));
+  {
+    std::lock_guard lock(stage_mu_);
+    next_node_id_ = point.next_node;
+    next_edge_id_ = point.next_edge;
+    counts_ = std::move(point.counts);
+    staged_node_ = next_node_id_;
+    staged_edge_ = next_edge_id_;
+    staged_counts_ = counts_;
+    staged_change_ = changes.sequence + 1;
+    staged_first_ = first;
+    published_counts_ = counts_;
+  }
   {
     std::lock_guard lock(change_mu_);
     next_change_ = changes.sequence + 1;
@@ -159,6 +226,143 @@ absl::Status GraphStore::Commit(void* batch_ptr, ChangeSet changes) {
   change_cv_.notify_all();
   if (listener_) listener_(changes);
   return absl::OkStatus();
+}
+
+absl::Status GraphStore::CommitGrouped(std::unique_lock<std::mutex>& lock, void* batch_ptr,
+                                       ChangeSet changes, CommitPoint point,
+                                       std::vector<std::string> node_keys) {
+  PendingCommit p;
+  p.batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
+  RETURN_IF_ERROR(PrepareCommit(p.batch, changes, &p.first_change));
+  p.changes = std::move(changes);
+  staged_node_ = point.next_node;
+  staged_edge_ = point.next_edge;
+  staged_counts_ = point.counts;
+  staged_change_ = p.changes.sequence + 1;
+  staged_first_ = p.first_change;
+  p.point = std::move(point);
+  for (const std::string& key : node_keys) ++pending_keys_[key];
+  p.node_keys = std::move(node_keys);
+  queue_.push_back(&p);
+  while (!p.done) {
+    if (leader_active_) {
+      stage_cv_.wait(lock);
+      continue;
+    }
+    leader_active_ = true;
+    WriteQueued(lock);
+    leader_active_ = false;
+    stage_cv_.notify_all();
+  }
+  return p.status;
+}
+
+namespace {
+
+// Appends the operations of one batch to another (the group commit's merged batch).
+class BatchAppender : public rocksdb::WriteBatch::Handler {
+ public:
+  BatchAppender(rocksdb::WriteBatch* out, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs)
+      : out_(out), cfs_(cfs) {}
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    rocksdb::ColumnFamilyHandle* h = Handle(cf);
+    return h ? out_->Put(h, key, value) : Unknown(cf);
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    rocksdb::ColumnFamilyHandle* h = Handle(cf);
+    return h ? out_->Delete(h, key) : Unknown(cf);
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice& begin,
+                                const rocksdb::Slice& end) override {
+    rocksdb::ColumnFamilyHandle* h = Handle(cf);
+    return h ? out_->DeleteRange(h, begin, end) : Unknown(cf);
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Handle(uint32_t id) const {
+    for (rocksdb::ColumnFamilyHandle* h : cfs_) {
+      if (h->GetID() == id) return h;
+    }
+    return nullptr;
+  }
+  static rocksdb::Status Unknown(uint32_t id) {
+    return rocksdb::Status::Corruption("group commit: unknown column family id " +
+                                       std::to_string(id));
+  }
+
+  rocksdb::WriteBatch* out_;
+  const std::vector<rocksdb::ColumnFamilyHandle*>& cfs_;
+};
+
+}  // namespace
+
+void GraphStore::WriteQueued(std::unique_lock<std::mutex>& lock) {
+  // Every queued batch was staged on the committed state plus the batches before it.
+  std::vector<PendingCommit*> group(queue_.begin(), queue_.end());
+  if (group.empty()) return;
+  absl::Status status;
+  if (group.front()->changes.sequence != next_change_) {
+    status = absl::InternalError(
+        absl::StrCat("group commit: queued change ", group.front()->changes.sequence,
+                     " does not follow the committed change ", next_change_ - 1));
+  }
+  lock.unlock();
+  if (status.ok()) {
+    rocksdb::WriteBatch merged;
+    rocksdb::WriteBatch* batch = group.front()->batch;
+    if (group.size() > 1) {
+      BatchAppender append(&merged, cfs_);
+      for (PendingCommit* p : group) {
+        status = FromRocks(p->batch->Iterate(&append), "merging queued batches");
+        if (!status.ok()) break;
+      }
+      batch = &merged;
+    }
+    if (status.ok()) {
+      rocksdb::WriteOptions wo;
+      wo.sync = options_.sync_writes;
+      status = FromRocks(db_->Write(wo, batch), "writing the batch");
+    }
+  }
+  if (status.ok()) {
+    // Durable: publish in commit order, then acknowledge.
+    for (PendingCommit* p : group) {
+      {
+        std::lock_guard change_lock(change_mu_);
+        next_change_ = p->changes.sequence + 1;
+        first_change_ = p->first_change;
+      }
+      change_cv_.notify_all();
+      if (listener_) listener_(p->changes);
+    }
+  }
+  lock.lock();
+  if (status.ok()) {
+    const PendingCommit& last = *group.back();
+    next_node_id_ = last.point.next_node;
+    next_edge_id_ = last.point.next_edge;
+    counts_ = last.point.counts;
+    published_counts_ = counts_;
+    for (PendingCommit* p : group) {
+      for (const std::string& key : p->node_keys) {
+        if (--pending_keys_[key] == 0) pending_keys_.erase(key);
+      }
+      p->done = true;
+      queue_.pop_front();
+    }
+  } else {
+    // Nothing of the group was written, and the batches queued since were staged on it: all
+    // of them fail, and staging restarts from the committed state.
+    for (PendingCommit* p : queue_) {
+      p->status = status;
+      p->done = true;
+    }
+    queue_.clear();
+    pending_keys_.clear();
+    ResetStagedLocked();
+  }
 }
 
 uint64_t GraphStore::last_change() const {
@@ -224,9 +428,9 @@ struct GraphStore::WriteState {
 
 GraphStore::WriteState GraphStore::BeginWrite() const {
   WriteState st;
-  st.next_node = next_node_id_;
-  st.next_edge = next_edge_id_;
-  st.counts = counts_;
+  st.next_node = staged_node_;
+  st.next_edge = staged_edge_;
+  st.counts = staged_counts_;
   return st;
 }
 
@@ -517,7 +721,7 @@ absl::Status GraphStore::StageEdges(WriteState& st, std::vector<EdgeWrite>& writ
   return absl::OkStatus();
 }
 
-absl::Status GraphStore::FinishWrite(WriteState& st) {
+absl::Status GraphStore::FinishWrite(WriteState& st, std::unique_lock<std::mutex>* group) {
   for (size_t j = 0; j < st.out.size(); ++j) {
     const Edge& e = st.out[j];
     const std::optional<Edge>& old = st.old[j];
@@ -539,31 +743,33 @@ absl::Status GraphStore::FinishWrite(WriteState& st) {
     st.changes.edges_upserted.push_back(e);
     st.changes.edges_created.push_back(!old);
   }
-  if (st.next_node != next_node_id_) {
+  if (st.next_node != staged_node_) {
     st.batch.Put(cfs_[kMeta], kMetaNextNode, keys::IdValue(st.next_node)).PermitUncheckedError();
   }
-  if (st.next_edge != next_edge_id_) {
+  if (st.next_edge != staged_edge_) {
     st.batch.Put(cfs_[kMeta], kMetaNextEdge, keys::IdValue(st.next_edge)).PermitUncheckedError();
   }
   PutCounts(&st.batch, st.counts);
   if (st.batch.Count() == 0) return absl::OkStatus();
-  RETURN_IF_ERROR(Commit(&st.batch, std::move(st.changes)));
-  next_node_id_ = st.next_node;
-  next_edge_id_ = st.next_edge;
-  counts_ = std::move(st.counts);
-  return absl::OkStatus();
+  CommitPoint point{st.next_node, st.next_edge, std::move(st.counts)};
+  if (!group) return Commit(&st.batch, std::move(st.changes), std::move(point));
+  std::vector<std::string> node_keys;
+  node_keys.reserve(st.node_by_key.size());
+  for (const auto& [key, id] : st.node_by_key) node_keys.push_back(key);
+  return CommitGrouped(*group, &st.batch, std::move(st.changes), std::move(point),
+                       std::move(node_keys));
 }
 
 void GraphStore::PutCounts(void* batch_ptr, const StoreCounts& counts) const {
   auto* batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
   for (uint32_t k = 0; k < counts.by_kind.size(); ++k) {
-    if (counts.by_kind[k] != counts_.by_kind[k]) {
+    if (counts.by_kind[k] != staged_counts_.by_kind[k]) {
       batch->Put(cfs_[kMeta], CountKey(kMetaKindCount, k), keys::IdValue(counts.by_kind[k]))
           .PermitUncheckedError();
     }
   }
   for (uint32_t t = 0; t < counts.by_type.size(); ++t) {
-    if (counts.by_type[t] != counts_.by_type[t]) {
+    if (counts.by_type[t] != staged_counts_.by_type[t]) {
       batch->Put(cfs_[kMeta], CountKey(kMetaTypeCount, t), keys::IdValue(counts.by_type[t]))
           .PermitUncheckedError();
     }
@@ -576,11 +782,19 @@ absl::StatusOr<UpsertResult> GraphStore::UpsertNodes(std::vector<Node> nodes) {
     return absl::ResourceExhaustedError(
         absl::StrCat("nodes: ", nodes.size(), " in one batch, at most ", kMaxBatch));
   }
-  std::lock_guard lock(write_mu_);
+  // Group commit: staged while other node upserts are queued or being written, unless one of
+  // them touches one of these keys (staging reads the keys' stored state).
+  std::unique_lock lock(stage_mu_);
+  stage_cv_.wait(lock, [&] {
+    if (exclusive_) return false;
+    if (pending_keys_.empty()) return true;
+    return std::none_of(nodes.begin(), nodes.end(),
+                        [&](const Node& n) { return pending_keys_.contains(n.key); });
+  });
   WriteState st = BeginWrite();
   UpsertResult result;
   RETURN_IF_ERROR(StageNodes(st, nodes, &result, nullptr));
-  RETURN_IF_ERROR(FinishWrite(st));
+  RETURN_IF_ERROR(FinishWrite(st, &lock));
   return result;
 }
 
@@ -641,7 +855,7 @@ absl::StatusOr<DeleteResult> GraphStore::DeleteNodes(const std::vector<NodeRef>&
         absl::StrCat("nodes: ", refs.size(), " in one batch, at most ", kMaxBatch));
   }
   std::lock_guard lock(write_mu_);
-  StoreCounts counts = counts_;
+  StoreCounts counts = staged_counts_;
   rocksdb::WriteBatch batch;
   EdgeDeleter edges{&batch, cfs_, {}, {}};
   ChangeSet changes;
@@ -690,8 +904,8 @@ absl::StatusOr<DeleteResult> GraphStore::DeleteNodes(const std::vector<NodeRef>&
                       static_cast<uint32_t>(edges.deleted.size())};
   changes.edges_deleted = std::move(edges.deleted);
   if (result.nodes == 0) return result;
-  RETURN_IF_ERROR(Commit(&batch, std::move(changes)));
-  counts_ = std::move(counts);
+  RETURN_IF_ERROR(Commit(&batch, std::move(changes),
+                         CommitPoint{staged_node_, staged_edge_, std::move(counts)}));
   return result;
 }
 
@@ -704,7 +918,7 @@ absl::StatusOr<DeleteResult> GraphStore::DeleteEdges(const std::vector<EdgeId>& 
         absl::StrCat("ids: ", ids.size() + edge_keys.size(), " in one batch, at most ", kMaxBatch));
   }
   std::lock_guard lock(write_mu_);
-  StoreCounts counts = counts_;
+  StoreCounts counts = staged_counts_;
   rocksdb::WriteBatch batch;
   EdgeDeleter edges{&batch, cfs_, {}, {}};
   std::string value;
@@ -738,8 +952,8 @@ absl::StatusOr<DeleteResult> GraphStore::DeleteEdges(const std::vector<EdgeId>& 
   if (result.edges == 0) return result;
   ChangeSet changes;
   changes.edges_deleted = std::move(edges.deleted);
-  RETURN_IF_ERROR(Commit(&batch, std::move(changes)));
-  counts_ = std::move(counts);
+  RETURN_IF_ERROR(Commit(&batch, std::move(changes),
+                         CommitPoint{staged_node_, staged_edge_, std::move(counts)}));
   return result;
 }
 
@@ -980,8 +1194,8 @@ absl::Status GraphStore::Sync() {
 }
 
 StoreCounts GraphStore::counts() const {
-  std::lock_guard lock(write_mu_);
-  return counts_;
+  std::lock_guard lock(stage_mu_);
+  return published_counts_;
 }
 
 uint64_t GraphStore::disk_bytes() const {

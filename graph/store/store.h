@@ -9,18 +9,23 @@
 // default) the WAL is fsynced before a call returns, so an acknowledged write survives a crash
 // of the process or of the machine.
 //
-// Thread safety: all methods may be called concurrently. Writes are serialised by one mutex
-// (held for validation and the write, never during reads); reads take no lock and see every
-// write that returned before they started.
+// Thread safety: all methods may be called concurrently. Reads take no lock and see every
+// write that returned before they started, and nothing that is not yet durable. Writes are
+// validated one at a time in commit order; node upserts of distinct keys are group-committed:
+// while one write's batch is being fsynced, the next ones are validated and queued, and the
+// next fsync writes all queued batches as one WriteBatch (see docs/storage.md, "Write path").
+// Every other write waits for the queue to drain and then runs alone.
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -271,22 +276,56 @@ class GraphStore {
   // whether there is one.
   bool WaitForChange(uint64_t after, std::chrono::milliseconds timeout) const;
 
-  // Called after every committed write, under the write lock (so calls arrive in commit order
-  // and never concurrently). Keep it short. Set before serving.
+  // Called after every committed write once it is durable and before the write returns, in
+  // commit order and never concurrently. Keep it short. Set before serving.
   void SetCommitListener(std::function<void(const ChangeSet&)> listener);
 
  private:
   GraphStore() = default;
   struct WriteState;
+  struct PendingCommit;
+  // What a commit leaves behind: the id counters and counts after it.
+  struct CommitPoint {
+    uint64_t next_node = 0;
+    uint64_t next_edge = 0;
+    StoreCounts counts;
+  };
+
+  // The store's write lock (write_mu_). Holding it makes a write exclusive: no commit is queued
+  // or being written, none starts, and the committed state (ids, counts, change log position)
+  // is stable. Node upserts do not take it; they use the group commit queue (stage_mu_).
+  class WriteGate {
+   public:
+    explicit WriteGate(GraphStore* store) : store_(store) {}
+    void lock();
+    void unlock();
+
+   private:
+    GraphStore* store_;
+  };
+
   absl::Status LoadMeta();
   WriteState BeginWrite() const;
   absl::Status StageNodes(WriteState& st, std::vector<Node>& nodes, UpsertResult* result,
                           std::vector<ItemError>* errors);
   absl::Status StageEdges(WriteState& st, std::vector<EdgeWrite>& edges, UpsertResult* result,
                           std::vector<ItemError>* errors);
-  absl::Status FinishWrite(WriteState& st);
+  // Completes the batch of a staged write and commits it: alone (holding write_mu_) when
+  // `group` is null, else through the group commit queue (`group` holds stage_mu_).
+  absl::Status FinishWrite(WriteState& st, std::unique_lock<std::mutex>* group = nullptr);
   void PutCounts(void* batch, const StoreCounts& counts) const;
-  absl::Status Commit(void* batch, ChangeSet changes);
+  // Adds the change log entry (the next staged sequence) and its trimming to the batch.
+  absl::Status PrepareCommit(void* batch, ChangeSet& changes, uint64_t* first_after);
+  // Writes one batch while holding write_mu_ and publishes it.
+  absl::Status Commit(void* batch, ChangeSet changes, CommitPoint point);
+  // Queues a staged batch and returns once it is durable and published (or failed).
+  absl::Status CommitGrouped(std::unique_lock<std::mutex>& lock, void* batch, ChangeSet changes,
+                             CommitPoint point, std::vector<std::string> node_keys);
+  // The group commit leader: writes every queued batch with one WriteBatch and publishes them
+  // in order. Called with stage_mu_ held (released during the write) and leader_active_ set.
+  void WriteQueued(std::unique_lock<std::mutex>& lock);
+  // Staged state := committed state (stage_mu_ held; nothing queued or in flight).
+  void ResetStagedLocked();
 
   std::string dir_;
   Options options_;
@@ -295,14 +334,32 @@ class GraphStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // Indexed by the Cf enum in store.cc.
 
-  // Guarded by write_mu_: the id counters, the counts, and the listener.
-  mutable std::mutex write_mu_;
+  // The committed (durable and published) state: the id counters, the counts, and the
+  // listener. Changed only by the group commit leader or by a holder of write_mu_ (never both
+  // at once); the holder of write_mu_ may read it freely.
+  mutable WriteGate write_mu_{this};
   uint64_t next_node_id_ = 1;
   uint64_t next_edge_id_ = 1;
   uint64_t next_change_ = 1;   // Also guarded by change_mu_ for readers.
   uint64_t first_change_ = 1;  // Oldest retained; guarded like next_change_.
   StoreCounts counts_;
   std::function<void(const ChangeSet&)> listener_;
+
+  // The group commit queue and the staged state (as it will be once every queued batch is
+  // committed), guarded by stage_mu_. Staging reads RocksDB, so a node upsert is staged while
+  // batches are queued only when no queued batch touches one of its keys (pending_keys_).
+  mutable std::mutex stage_mu_;
+  std::condition_variable stage_cv_;
+  std::deque<PendingCommit*> queue_;  // Staged, not yet published; in commit order.
+  std::unordered_map<std::string, int> pending_keys_;  // Node keys of queue_ -> how many.
+  bool leader_active_ = false;  // A leader is writing or publishing queued batches.
+  bool exclusive_ = false;      // write_mu_ is held or being acquired.
+  uint64_t staged_node_ = 1;
+  uint64_t staged_edge_ = 1;
+  uint64_t staged_change_ = 1;
+  uint64_t staged_first_ = 1;
+  StoreCounts staged_counts_;
+  StoreCounts published_counts_;  // counts_ as counts() reports it.
 
   // Wakes change-log readers; guards reads of next_change_/first_change_ outside write_mu_.
   mutable std::mutex change_mu_;
