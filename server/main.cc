@@ -27,6 +27,7 @@
 #include "graph/io/importer.h"
 #include "graph/io/jsonl.h"
 #include "graph/store/store.h"
+#include "graph/topology/image.h"
 #include "graph/topology/topology.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -320,6 +321,28 @@ int CheckStore(const std::string& dir, const char* command) {
   if (report->problem_count > report->problems.size()) {
     std::cout << "... and " << report->problem_count - report->problems.size() << " more\n";
   }
+  // The topology image, when there is one and it would be used at start, must give the graph
+  // a scan gives.
+  if (std::filesystem::exists(std::filesystem::path(dir) / kTopologyImageFile)) {
+    TopologyLoadReport load;
+    auto from_image = LoadTopology(**store, &load);
+    auto scanned = Topology::Load(**store);
+    if (!from_image.ok() || !scanned.ok()) {
+      std::cerr << "innograph-server " << command << ": loading the topology: "
+                << (!from_image.ok() ? from_image.status() : scanned.status()).message() << "\n";
+      return kExitStore;
+    }
+    if (!load.from_image) {
+      std::cout << "topology image: not used at start (" << load.fallback_reason << ")\n";
+    } else if (absl::Status same = CompareTopologies(**from_image, **scanned); !same.ok()) {
+      std::cout << "problem: the topology image (change " << load.image_sequence
+                << ") does not match the store: " << same.message() << "\n";
+      ++report->problem_count;
+    } else {
+      std::cout << "topology image: matches the store (change " << load.image_sequence << ", "
+                << load.replayed_changes << " later changes replayed)\n";
+    }
+  }
   std::cout << "check: " << report->nodes << " nodes, " << report->edges << " edges, "
             << report->problem_count << " problems" << std::endl;
   return report->problem_count == 0 ? 0 : 1;
@@ -491,7 +514,14 @@ int Serve() {
   }
 
   const auto load_started = std::chrono::steady_clock::now();
-  auto topology = Topology::Load(**store);
+  // From the image written at the last clean shutdown plus the change log when it is usable,
+  // else from a full scan of the store.
+  TopologyLoadReport load_report;
+  auto topology = LoadTopology(**store, &load_report);
+  if (!load_report.fallback_reason.empty()) {
+    LogWarn("topology image not used; scanning the store",
+            {{"reason", load_report.fallback_reason}});
+  }
   if (!topology.ok()) {
     LogError(absl::StrCat("loading the topology: ", topology.status().message()));
     return kExitStore;
@@ -502,7 +532,15 @@ int Serve() {
     r->Apply(c);
     t->Apply(c);
   });
-  LogInfo("topology loaded", {{"nodes", (*topology)->num_nodes()},
+  metrics.registry().SetGaugeFunction(
+      "innograph_topology_loaded_from_image",
+      "1 when the topology was loaded from the image written at the last clean shutdown (plus "
+      "the change log), 0 when it was built by scanning the store.",
+      {}, [v = load_report.from_image ? 1.0 : 0.0] { return v; });
+  LogInfo("topology loaded", {{"source", load_report.from_image ? "image" : "scan"},
+                              {"image_sequence", load_report.image_sequence},
+                              {"replayed_changes", load_report.replayed_changes},
+                              {"nodes", (*topology)->num_nodes()},
                               {"edges", (*topology)->num_edges()},
                               {"bytes", (*topology)->memory_bytes()},
                               {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -667,6 +705,22 @@ int Serve() {
   prefill.join();
   if (http) http->Stop();
   (*store)->SetCommitListener(nullptr);
+  // No write can arrive any more: the topology equals the store at its last change. The store is
+  // synced first so that the image never reflects a change the store could still lose.
+  {
+    const auto started = std::chrono::steady_clock::now();
+    absl::Status saved = (*store)->Sync();
+    if (saved.ok()) saved = SaveTopologyImage(**topology, **store);
+    if (saved.ok()) {
+      LogInfo("topology image written",
+              {{"change_sequence", (*store)->last_change()},
+               {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count()}});
+    } else {
+      LogWarn(absl::StrCat("writing the topology image: ", saved.message()));
+    }
+  }
   store->reset();  // Closes RocksDB (flushes and releases the lock).
   // Tests and scripts wait for this line on stdout.
   std::cout << "innograph-server: stopped" << std::endl;

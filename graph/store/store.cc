@@ -1211,6 +1211,12 @@ uint64_t GraphStore::disk_bytes() const {
 
 uint64_t GraphStore::last_sequence() const { return db_->GetLatestSequenceNumber(); }
 
+std::string GraphStore::db_identity() const {
+  std::string id;
+  if (!db_->GetDbIdentity(id).ok()) id.clear();
+  return id;
+}
+
 StoreFigures GraphStore::Figures() const {
   StoreFigures f;
   auto sum = [&](const std::string& property) {

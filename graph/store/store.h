@@ -257,6 +257,9 @@ class GraphStore {
   StoreCounts counts() const;
   uint64_t disk_bytes() const;
   uint64_t last_sequence() const;
+  // RocksDB's identity of this database (a UUID kept with the store's files). Empty when it
+  // cannot be read.
+  std::string db_identity() const;
   // Cheap (property and ticker reads, no I/O).
   StoreFigures Figures() const;
 

@@ -103,9 +103,15 @@ absl::StatusOr<std::unique_ptr<Topology>> Topology::Load(const GraphStore& store
   out.entries.shrink_to_fit();
   s.num_edges = out.entries.size();
   s.kind.shrink_to_fit();
-  // The in-lists: a counting sort of the out-lists by destination. Visiting sources in
-  // increasing order keeps each in-list in (source, type, id) order, as a scan of in_edges
-  // would give.
+  DeriveInLists(s);
+  return t;
+}
+
+void Topology::DeriveInLists(State& s) {
+  const auto n = static_cast<uint32_t>(s.kind.size());
+  const CsrLists& out = s.base[kOut];
+  // Visiting sources in increasing order keeps each in-list in (source, type, id) order, as a
+  // scan of in_edges would give.
   CsrLists& in = s.base[kIn];
   in.offsets.assign(n + 1, 0);
   for (const AdjEntry& a : out.entries) ++in.offsets[a.nbr + 1];
@@ -119,7 +125,6 @@ absl::StatusOr<std::unique_ptr<Topology>> Topology::Load(const GraphStore& store
     }
   }
   for (auto& bits : s.dirty) GrowBits(bits, n);
-  return t;
 }
 
 void Topology::Apply(const ChangeSet& changes) {

@@ -38,6 +38,8 @@
 
 namespace innograph {
 
+struct TopologyImage;
+
 // One edge seen from one endpoint.
 struct AdjEntry {
   static constexpr uint16_t kTimed = 1;     // valid is not (-inf, +inf): see the side table.
@@ -102,6 +104,11 @@ class EdgeAttrTable {
 
   const EdgeAttrs& get(uint32_t id) const { return chunks_[id >> kChunkBits][id & (kChunk - 1)]; }
   void set(uint32_t id, const EdgeAttrs& a);
+  // Whole chunks (the topology image reads and writes the table chunk by chunk): chunks()
+  // allocated so far, each of kChunk rows.
+  size_t chunks() const { return chunks_.size(); }
+  const EdgeAttrs* chunk(size_t i) const { return chunks_[i].get(); }
+  EdgeAttrs* chunk(size_t i) { return chunks_[i].get(); }
   uint64_t memory_bytes() const {
     return chunks_.size() * (uint64_t{kChunk} * sizeof(EdgeAttrs) + sizeof(chunks_[0]));
   }
@@ -222,7 +229,12 @@ class Topology {
   void Compact();
 
  private:
+  friend struct TopologyImage;  // image.cc: writes and reads the persisted image.
+
   Topology();
+  // Fills s.base[1] (the in-lists) from s.base[0] with a counting sort by destination, so that
+  // each in-list is in (source, type, id) order, and sizes the dirty bits to s.kind.
+  static void DeriveInLists(State& s);
   // Builds the new base under the shared lock and swaps it in under the exclusive lock. Called
   // by the writer only (Apply, Compact) with mu_ not held.
   void CompactLocked();

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -20,10 +21,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "graph/query/analytics.h"
 #include "graph/query/analytics_graph.h"
 #include "graph/query/snapshot_cache.h"
 #include "graph/query/traversal.h"
+#include "graph/topology/image.h"
 #include "gtest/gtest.h"
 
 namespace innograph {
@@ -543,6 +546,151 @@ TEST_F(TopologyTest, SnapshotCacheIsBounded) {
   EXPECT_NE(mine.get(), theirs.get());
   EXPECT_TRUE(SameGraph(*mine, *theirs));
   EXPECT_EQ(shared.entries(), 2u);
+}
+
+// The image written at shutdown: loaded alone it gives the scan's lists in key order; with the
+// changes made after it replayed, the same graph as the live topology and as a fresh scan.
+TEST_F(TopologyTest, ImageWithReplayedChangesEqualsAScan) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 12; ++round) {
+    RandomRound(rng, 150);
+    ASSERT_FALSE(HasFatalFailure());
+  }
+  ASSERT_GT(topology_->overlay_vertices(), 0u);  // The image folds the overlay in.
+  ASSERT_TRUE(SaveTopologyImage(*topology_, *store_).ok());
+  const std::string path = absl::StrCat(dir_, "/", kTopologyImageFile);
+  ASSERT_TRUE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  TopologyLoadReport report;
+  auto fresh = LoadTopology(*store_, &report);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_TRUE(report.from_image) << report.fallback_reason;
+  EXPECT_EQ(report.image_sequence, store_->last_change());
+  EXPECT_EQ(report.replayed_changes, 0u);
+  const Reference before = Rebuild(*store_);
+  ExpectEqual(**fresh, before, /*same_order=*/true);
+  EXPECT_TRUE(CompareTopologies(**fresh, *topology_).ok());
+  // Writes after the image (as after a crash: no new image) are replayed from the change log.
+  for (int round = 0; round < 8; ++round) {
+    RandomRound(rng, 150);
+    ASSERT_FALSE(HasFatalFailure());
+  }
+  auto replayed = LoadTopology(*store_, &report);
+  ASSERT_TRUE(replayed.ok()) << replayed.status();
+  EXPECT_TRUE(report.from_image) << report.fallback_reason;
+  EXPECT_GT(report.replayed_changes, 8u);
+  const Reference after = Rebuild(*store_);
+  ExpectEqual(**replayed, after, /*same_order=*/false);
+  auto scanned = Topology::Load(*store_);
+  ASSERT_TRUE(scanned.ok());
+  absl::Status same = CompareTopologies(**replayed, **scanned);
+  EXPECT_TRUE(same.ok()) << same;
+  same = CompareTopologies(**replayed, *topology_);
+  EXPECT_TRUE(same.ok()) << same;
+  // The comparison can fail: the image's state lacks the later writes.
+  EXPECT_FALSE(CompareTopologies(**fresh, **scanned).ok());
+}
+
+TEST_F(TopologyTest, DamagedOrForeignImagesAreNotUsed) {
+  std::mt19937_64 rng(12);
+  for (int round = 0; round < 4; ++round) {
+    RandomRound(rng, 100);
+    ASSERT_FALSE(HasFatalFailure());
+  }
+  ASSERT_TRUE(SaveTopologyImage(*topology_, *store_).ok());
+  const std::string path = absl::StrCat(dir_, "/", kTopologyImageFile);
+  const std::string good = absl::StrCat(dir_, "/good.img");
+  std::filesystem::copy_file(path, good);
+  const auto size = std::filesystem::file_size(path);
+  auto expect_fallback = [&](absl::string_view why) {
+    TopologyLoadReport report;
+    auto t = LoadTopology(*store_, &report);
+    ASSERT_TRUE(t.ok()) << t.status();
+    EXPECT_FALSE(report.from_image);
+    EXPECT_THAT(report.fallback_reason, testing::HasSubstr(std::string(why)));
+    absl::Status same = CompareTopologies(**t, *topology_);
+    EXPECT_TRUE(same.ok()) << same;
+  };
+  // One flipped byte in the header, in the lists, in the last section.
+  for (const uint64_t at : {uint64_t{20}, size / 2, size - 3}) {
+    std::filesystem::copy_file(good, path, std::filesystem::copy_options::overwrite_existing);
+    {
+      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(static_cast<std::streamoff>(at));
+      char c;
+      f.read(&c, 1);
+      c = static_cast<char>(c ^ 0x10);
+      f.seekp(static_cast<std::streamoff>(at));
+      f.write(&c, 1);
+    }
+    expect_fallback("checksum");
+  }
+  // Truncated.
+  std::filesystem::copy_file(good, path, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::resize_file(path, size - 8);
+  expect_fallback("bytes, its header says");
+  // Not an image at all.
+  {
+    std::ofstream f(path, std::ios::trunc);
+    f << "hello";
+  }
+  expect_fallback("shorter than its header");
+  // The image of another store with the same content.
+  const std::string other_dir = dir_ + "_other";
+  std::filesystem::remove_all(other_dir);
+  {
+    auto other = GraphStore::Open(other_dir, GraphStore::Options());
+    ASSERT_TRUE(other.ok()) << other.status();
+    ASSERT_NE((*other)->db_identity(), store_->db_identity());
+    ASSERT_TRUE(SaveTopologyImage(*topology_, **other).ok());
+  }
+  std::filesystem::copy_file(absl::StrCat(other_dir, "/", kTopologyImageFile), path,
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::remove_all(other_dir);
+  expect_fallback("another store");
+  // The good one is still good.
+  std::filesystem::copy_file(good, path, std::filesystem::copy_options::overwrite_existing);
+  TopologyLoadReport report;
+  ASSERT_TRUE(LoadTopology(*store_, &report).ok());
+  EXPECT_TRUE(report.from_image) << report.fallback_reason;
+}
+
+TEST(TopologyImageTest, ChangeLogTrimmedPastTheImageMeansAScan) {
+  const std::string dir =
+      absl::StrCat(testing::TempDir(), "innograph_topology_image_trim_", getpid());
+  std::filesystem::remove_all(dir);
+  GraphStore::Options options;
+  options.sync_writes = false;
+  options.change_retention = 3;  // The log is trimmed 1024 changes past this.
+  auto store = GraphStore::Open(dir, options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto t = Topology::Load(**store);
+  ASSERT_TRUE(t.ok());
+  (*store)->SetCommitListener([&](const ChangeSet& c) { (*t)->Apply(c); });
+  auto add = [&](int i) {
+    Node n;
+    n.kind = Kind("Person");
+    n.key = absl::StrCat("p", i);
+    n.name = n.key;
+    ASSERT_TRUE((*store)->UpsertNodes({n}).ok());
+  };
+  add(0);
+  ASSERT_TRUE(SaveTopologyImage(**t, **store).ok());
+  add(1);
+  TopologyLoadReport report;
+  ASSERT_TRUE(LoadTopology(**store, &report).ok());
+  EXPECT_TRUE(report.from_image) << report.fallback_reason;
+  EXPECT_EQ(report.replayed_changes, 1u);
+  for (int i = 2; i < 1100; ++i) add(i);
+  auto loaded = LoadTopology(**store, &report);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_FALSE(report.from_image);
+  EXPECT_THAT(report.fallback_reason, testing::HasSubstr("no longer holds change"));
+  ASSERT_GT((*store)->first_change(), 2u);
+  EXPECT_EQ((*loaded)->num_nodes(), 1100u);
+  (*store)->SetCommitListener(nullptr);
+  store->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

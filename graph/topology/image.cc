@@ -1,0 +1,441 @@
+#include "graph/topology/image.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "graph/model/status.h"
+
+namespace innograph {
+namespace {
+
+constexpr char kMagic[8] = {'I', 'G', 'T', 'O', 'P', 'O', 'I', 'M'};
+constexpr uint32_t kImageFormat = 1;
+constexpr uint32_t kEndianCheck = 0x01020304;
+constexpr size_t kMaxIdentity = 64;
+
+// The fixed header at offset 0. Integers are in the host's byte order (kEndianCheck tells a
+// reader with another order that the file is not for it).
+struct Header {
+  char magic[8];
+  uint32_t format;
+  uint32_t endian;
+  uint64_t change_sequence;
+  uint64_t slots;  // Vertex slots n: kinds has n values, offsets n + 1.
+  uint64_t nodes;
+  uint64_t edges;      // Out entries.
+  uint64_t attr_rows;  // Side-table rows: max_edge + 1 (0 without edges).
+  uint64_t max_edge;   // Largest edge id of any entry (0 when there is none).
+  uint32_t identity_size;
+  char identity[kMaxIdentity];
+  uint32_t reserved;
+  // kinds, offsets, entries, side table (a checksum of the checksums of its kChunk-row pieces).
+  uint64_t section_checksum[4];
+  uint64_t header_checksum;  // Of every byte before this field.
+};
+static_assert(sizeof(Header) == 176);
+
+constexpr uint64_t kMul1 = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kMul2 = 0xC2B2AE3D27D4EB4Full;
+
+uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+// A 64-bit checksum over 8-byte words (two independent lanes, then a final mix). It catches
+// flipped, zeroed or truncated data; it is not meant to resist deliberate forgery.
+uint64_t Checksum(const void* data, size_t size) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  uint64_t a = kMul1 ^ size;
+  uint64_t b = kMul2;
+  size_t i = 0;
+  for (; i + 16 <= size; i += 16) {
+    uint64_t w0, w1;
+    std::memcpy(&w0, p + i, 8);
+    std::memcpy(&w1, p + i + 8, 8);
+    a = Rotl(a ^ (w0 * kMul2), 31) * kMul1;
+    b = Rotl(b ^ (w1 * kMul1), 29) * kMul2;
+  }
+  uint64_t tail = 0;
+  for (size_t k = 0; i < size; ++i, ++k) tail |= static_cast<uint64_t>(p[i]) << (8 * (k & 7));
+  uint64_t h = Rotl(a, 17) ^ b ^ (tail * kMul1);
+  h ^= h >> 33;
+  h *= kMul2;
+  h ^= h >> 29;
+  h *= kMul1;
+  h ^= h >> 32;
+  return h;
+}
+
+absl::Status Errno(absl::string_view what, const std::string& path) {
+  return absl::InternalError(absl::StrCat(what, " '", path, "': ", std::strerror(errno)));
+}
+
+absl::Status WriteAll(int fd, const void* data, size_t size, const std::string& path) {
+  const auto* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::write(fd, p, std::min<size_t>(size, size_t{1} << 26));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("writing", path);
+    }
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadAll(int fd, void* data, size_t size, const std::string& path) {
+  auto* p = static_cast<char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::read(fd, p, std::min<size_t>(size, size_t{1} << 26));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("reading", path);
+    }
+    if (n == 0) return absl::DataLossError(absl::StrCat("'", path, "' is truncated"));
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+template <typename T>
+uint64_t Bytes(const std::vector<T>& v) {
+  return v.size() * sizeof(T);
+}
+
+bool KeyOrder(const AdjEntry& x, const AdjEntry& y) {
+  return std::tie(x.type, x.nbr, x.edge) < std::tie(y.type, y.nbr, y.edge);
+}
+
+}  // namespace
+
+// Friend of Topology: reads and writes its state.
+struct TopologyImage {
+  static absl::Status Save(const Topology& t, const GraphStore& store);
+  static absl::StatusOr<std::unique_ptr<Topology>> Read(const std::string& path,
+                                                        const std::string& identity,
+                                                        TopologyImageInfo* info);
+  static absl::Status Compare(const Topology& a, const Topology& b);
+};
+
+absl::Status TopologyImage::Save(const Topology& t, const GraphStore& store) {
+  const std::string identity = store.db_identity();
+  if (identity.empty() || identity.size() > kMaxIdentity) {
+    return absl::FailedPreconditionError("the store's RocksDB identity is unavailable");
+  }
+  Header h{};
+  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  h.format = kImageFormat;
+  h.endian = kEndianCheck;
+  h.change_sequence = store.last_change();
+  h.identity_size = static_cast<uint32_t>(identity.size());
+  std::memcpy(h.identity, identity.data(), identity.size());
+
+  std::vector<uint16_t> kinds;
+  std::vector<uint32_t> offsets;
+  std::vector<AdjEntry> entries;
+  std::vector<std::pair<const EdgeAttrs*, uint64_t>> attr_chunks;  // Rows of each chunk.
+  std::vector<uint64_t> attr_sums;
+  {
+    absl::ReaderMutexLock lock(&t.mu_);
+    const Topology::State& s = *t.s_;
+    // Trailing slots with no node and no edge are left out (a scan would not create them).
+    auto n = static_cast<uint32_t>(s.kind.size());
+    while (n > 0 && s.kind[n - 1] == 0 && s.list(0, n - 1).empty() && s.list(1, n - 1).empty()) {
+      --n;
+    }
+    kinds.assign(s.kind.begin(), s.kind.begin() + n);
+    offsets.reserve(n + 1);
+    entries.reserve(s.num_edges);
+    for (uint32_t v = 0; v < n; ++v) {
+      offsets.push_back(static_cast<uint32_t>(entries.size()));
+      std::span<const AdjEntry> row = s.list(0, v);
+      const size_t start = entries.size();
+      entries.insert(entries.end(), row.begin(), row.end());
+      // The store's key order (type, destination, id), as a scan gives it.
+      if (!std::is_sorted(entries.begin() + start, entries.end(), KeyOrder)) {
+        std::sort(entries.begin() + start, entries.end(), KeyOrder);
+      }
+    }
+    offsets.push_back(static_cast<uint32_t>(entries.size()));
+    h.nodes = s.num_nodes;
+    for (const AdjEntry& e : entries) h.max_edge = std::max<uint64_t>(h.max_edge, e.edge);
+    // The side table by edge id, 0 .. max_edge, straight from its chunks (every edge of a list
+    // has its row; rows of deleted edges are kept, never read). The topology is not changing
+    // (no writer), so the chunks can be written after the lock is released.
+    h.attr_rows = entries.empty() ? 0 : h.max_edge + 1;
+    for (uint64_t done = 0, i = 0; done < h.attr_rows; done += EdgeAttrTable::kChunk, ++i) {
+      const uint64_t rows = std::min<uint64_t>(EdgeAttrTable::kChunk, h.attr_rows - done);
+      attr_chunks.push_back({s.attrs.chunk(i), rows});
+      attr_sums.push_back(Checksum(s.attrs.chunk(i), rows * sizeof(EdgeAttrs)));
+    }
+  }
+  h.slots = kinds.size();
+  h.edges = entries.size();
+  h.section_checksum[0] = Checksum(kinds.data(), Bytes(kinds));
+  h.section_checksum[1] = Checksum(offsets.data(), Bytes(offsets));
+  h.section_checksum[2] = Checksum(entries.data(), Bytes(entries));
+  h.section_checksum[3] = Checksum(attr_sums.data(), Bytes(attr_sums));
+  h.header_checksum = Checksum(&h, offsetof(Header, header_checksum));
+
+  const std::filesystem::path dir(store.dir());
+  const std::string path = (dir / kTopologyImageFile).string();
+  const std::string tmp = path + ".tmp";
+  {
+    Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+    if (f.fd < 0) return Errno("creating", tmp);
+    absl::Status s = WriteAll(f.fd, &h, sizeof h, tmp);
+    if (s.ok()) s = WriteAll(f.fd, kinds.data(), Bytes(kinds), tmp);
+    if (s.ok()) s = WriteAll(f.fd, offsets.data(), Bytes(offsets), tmp);
+    if (s.ok()) s = WriteAll(f.fd, entries.data(), Bytes(entries), tmp);
+    for (const auto& [rows, n] : attr_chunks) {
+      if (s.ok()) s = WriteAll(f.fd, rows, n * sizeof(EdgeAttrs), tmp);
+    }
+    if (s.ok() && ::fsync(f.fd) != 0) s = Errno("syncing", tmp);
+    if (!s.ok()) {
+      ::unlink(tmp.c_str());
+      return s;
+    }
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    absl::Status s = Errno("renaming to", path);
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (d.fd < 0) return Errno("opening", dir.string());
+  if (::fsync(d.fd) != 0) return Errno("syncing", dir.string());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Topology>> TopologyImage::Read(const std::string& path,
+                                                              const std::string& identity,
+                                                              TopologyImageInfo* info) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return Errno("opening", path);
+  struct stat st;
+  if (::fstat(f.fd, &st) != 0) return Errno("reading", path);
+  Header h;
+  if (static_cast<uint64_t>(st.st_size) < sizeof h) {
+    return absl::DataLossError("the image is shorter than its header");
+  }
+  RETURN_IF_ERROR(ReadAll(f.fd, &h, sizeof h, path));
+  if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
+    return absl::DataLossError("the image has a wrong magic number");
+  }
+  if (h.format != kImageFormat || h.endian != kEndianCheck) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the image has format ", h.format, ", this build reads ", kImageFormat));
+  }
+  if (Checksum(&h, offsetof(Header, header_checksum)) != h.header_checksum) {
+    return absl::DataLossError("the image header's checksum does not match");
+  }
+  if (h.identity_size > kMaxIdentity ||
+      absl::string_view(h.identity, h.identity_size) != identity || identity.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the image belongs to another store (RocksDB identity '",
+                     absl::string_view(h.identity, std::min<size_t>(h.identity_size, kMaxIdentity)),
+                     "', this store's is '", identity, "')"));
+  }
+  if (h.slots > GraphStore::kMaxId + 1 || h.edges > std::numeric_limits<uint32_t>::max() ||
+      h.attr_rows != (h.edges == 0 ? 0 : h.max_edge + 1) || h.nodes > h.slots ||
+      h.max_edge > GraphStore::kMaxId) {
+    return absl::DataLossError("the image header holds impossible counts");
+  }
+  const uint64_t expected = sizeof h + h.slots * sizeof(uint16_t) +
+                            (h.slots + 1) * sizeof(uint32_t) + h.edges * sizeof(AdjEntry) +
+                            h.attr_rows * sizeof(EdgeAttrs);
+  if (static_cast<uint64_t>(st.st_size) != expected) {
+    return absl::DataLossError(
+        absl::StrCat("the image has ", st.st_size, " bytes, its header says ", expected));
+  }
+  std::unique_ptr<Topology> t(new Topology());
+  Topology::State& s = *t->s_;
+  CsrLists& out = s.base[0];
+  s.kind.resize(h.slots);
+  out.offsets.resize(h.slots + 1);
+  out.entries.resize(h.edges);
+  RETURN_IF_ERROR(ReadAll(f.fd, s.kind.data(), Bytes(s.kind), path));
+  RETURN_IF_ERROR(ReadAll(f.fd, out.offsets.data(), Bytes(out.offsets), path));
+  RETURN_IF_ERROR(ReadAll(f.fd, out.entries.data(), Bytes(out.entries), path));
+  // The side table straight into its chunks.
+  std::vector<uint64_t> attr_sums;
+  if (h.attr_rows > 0) s.attrs.set(static_cast<uint32_t>(h.attr_rows - 1), EdgeAttrs{});
+  for (uint64_t done = 0, i = 0; done < h.attr_rows; done += EdgeAttrTable::kChunk, ++i) {
+    const uint64_t rows = std::min<uint64_t>(EdgeAttrTable::kChunk, h.attr_rows - done);
+    RETURN_IF_ERROR(ReadAll(f.fd, s.attrs.chunk(i), rows * sizeof(EdgeAttrs), path));
+    attr_sums.push_back(Checksum(s.attrs.chunk(i), rows * sizeof(EdgeAttrs)));
+  }
+  const char* names[4] = {"kinds", "out-lists offsets", "out-lists", "side table"};
+  const uint64_t sums[4] = {Checksum(s.kind.data(), Bytes(s.kind)),
+                            Checksum(out.offsets.data(), Bytes(out.offsets)),
+                            Checksum(out.entries.data(), Bytes(out.entries)),
+                            Checksum(attr_sums.data(), Bytes(attr_sums))};
+  for (int i = 0; i < 4; ++i) {
+    if (sums[i] != h.section_checksum[i]) {
+      return absl::DataLossError(
+          absl::StrCat("the image's ", names[i], " section fails its checksum"));
+    }
+  }
+  // The checksums passed; these checks guard against a writer bug rather than damage.
+  uint64_t nodes = 0;
+  for (uint16_t k : s.kind) nodes += k != 0;
+  if (nodes != h.nodes) return absl::DataLossError("the image's node count does not match");
+  if (out.offsets[0] != 0 || out.offsets[h.slots] != h.edges) {
+    return absl::DataLossError("the image's offsets do not cover its lists");
+  }
+  for (uint64_t v = 0; v < h.slots; ++v) {
+    if (out.offsets[v] > out.offsets[v + 1]) {
+      return absl::DataLossError("the image's offsets are not ordered");
+    }
+  }
+  for (const AdjEntry& e : out.entries) {
+    if (e.nbr >= h.slots || e.edge > h.max_edge) {
+      return absl::DataLossError("the image holds an edge outside its bounds");
+    }
+  }
+  s.num_nodes = nodes;
+  s.num_edges = h.edges;
+  Topology::DeriveInLists(s);
+  info->change_sequence = h.change_sequence;
+  info->nodes = h.nodes;
+  info->edges = h.edges;
+  return t;
+}
+
+absl::Status TopologyImage::Compare(const Topology& a, const Topology& b) {
+  Topology::Reader ra = a.Read();
+  Topology::Reader rb = b.Read();
+  if (ra.num_nodes() != rb.num_nodes() || ra.num_edges() != rb.num_edges()) {
+    return absl::DataLossError(absl::StrCat("counts differ: ", ra.num_nodes(), " nodes and ",
+                                            ra.num_edges(), " edges against ", rb.num_nodes(),
+                                            " nodes and ", rb.num_edges(), " edges"));
+  }
+  const uint32_t n = std::max(ra.num_slots(), rb.num_slots());
+  using Full = std::tuple<uint16_t, uint32_t, uint32_t, uint16_t, int32_t, int32_t, double>;
+  std::vector<Full> la, lb;
+  auto fill = [](const Topology::Reader& r, std::span<const AdjEntry> row, std::vector<Full>& l) {
+    l.clear();
+    for (const AdjEntry& e : row) {
+      const EdgeAttrs at = r.attrs(e);
+      l.emplace_back(e.type, e.nbr, e.edge, e.flags, at.from, at.to, at.weight);
+    }
+    std::sort(l.begin(), l.end());
+  };
+  for (uint32_t v = 0; v < n; ++v) {
+    if (ra.kind(v) != rb.kind(v)) {
+      return absl::DataLossError(
+          absl::StrCat("node ", v, " has kind ", ra.kind(v), " against ", rb.kind(v)));
+    }
+    for (int d = 0; d < 2; ++d) {
+      fill(ra, d == 0 ? ra.out(v) : ra.in(v), la);
+      fill(rb, d == 0 ? rb.out(v) : rb.in(v), lb);
+      if (la != lb) {
+        return absl::DataLossError(absl::StrCat("the ", d == 0 ? "out" : "in", "-edges of node ", v,
+                                                " differ (", la.size(), " against ", lb.size(),
+                                                ")"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SaveTopologyImage(const Topology& topology, const GraphStore& store) {
+  return TopologyImage::Save(topology, store);
+}
+
+absl::StatusOr<std::unique_ptr<Topology>> ReadTopologyImage(const std::string& path,
+                                                            const std::string& identity,
+                                                            TopologyImageInfo* info) {
+  return TopologyImage::Read(path, identity, info);
+}
+
+absl::Status CompareTopologies(const Topology& a, const Topology& b) {
+  return TopologyImage::Compare(a, b);
+}
+
+namespace {
+
+// The image plus the replayed change log, or an error saying why it cannot be used.
+absl::StatusOr<std::unique_ptr<Topology>> FromImage(const GraphStore& store,
+                                                    const std::string& path,
+                                                    TopologyLoadReport* report) {
+  TopologyImageInfo info;
+  ASSIGN_OR_RETURN(std::unique_ptr<Topology> t,
+                   ReadTopologyImage(path, store.db_identity(), &info));
+  const uint64_t last = store.last_change();
+  const uint64_t first = store.first_change();
+  if (info.change_sequence > last) {
+    return absl::FailedPreconditionError(absl::StrCat("the image reflects change ",
+                                                      info.change_sequence,
+                                                      ", newer than the store's last ", last));
+  }
+  if (first > info.change_sequence + 1) {
+    return absl::FailedPreconditionError(absl::StrCat("the change log no longer holds change ",
+                                                      info.change_sequence + 1, " (the oldest is ",
+                                                      first, ")"));
+  }
+  uint64_t next = info.change_sequence + 1;
+  absl::Status bad;
+  RETURN_IF_ERROR(store.ReadChanges(
+      info.change_sequence, std::numeric_limits<size_t>::max(), [&](const ChangeSet& c) {
+        if (c.sequence != next) {
+          bad = absl::FailedPreconditionError(
+              absl::StrCat("the change log skips from ", next, " to ", c.sequence));
+          return false;
+        }
+        if (c.bulk_load) {
+          bad = absl::FailedPreconditionError(absl::StrCat(
+              "change ", c.sequence, " is a bulk load, which the log does not detail"));
+          return false;
+        }
+        t->Apply(c);
+        ++next;
+        return true;
+      }));
+  RETURN_IF_ERROR(bad);
+  if (next != last + 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the change log ended at ", next - 1, ", before the last change ", last));
+  }
+  report->from_image = true;
+  report->image_sequence = info.change_sequence;
+  report->replayed_changes = last - info.change_sequence;
+  return t;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Topology>> LoadTopology(const GraphStore& store,
+                                                       TopologyLoadReport* report) {
+  *report = TopologyLoadReport();
+  const std::string path = (std::filesystem::path(store.dir()) / kTopologyImageFile).string();
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    absl::StatusOr<std::unique_ptr<Topology>> t = FromImage(store, path, report);
+    if (t.ok()) return t;
+    *report = TopologyLoadReport();
+    report->fallback_reason = std::string(t.status().message());
+  }
+  return Topology::Load(store);
+}
+
+}  // namespace innograph
