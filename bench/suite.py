@@ -74,6 +74,8 @@ import time
 sys.dont_write_bytecode = True
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
+sys.path.insert(0, BENCH)
+import import_bench  # noqa: E402  (machine description shared with the import benchmark)
 SQL_DIR = os.path.join(BENCH, "sql")
 KUZU_SRC = os.path.join(BENCH, "kuzu")
 KUZU_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "innograph-bench", "kuzu")
@@ -150,22 +152,10 @@ def proc_status(pid, field):
 
 
 def machine():
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kib = int(f.readline().split()[1])
-    os_name = platform.system()
-    if os.path.exists("/etc/os-release"):
-        with open("/etc/os-release") as f:
-            for line in f:
-                if line.startswith("PRETTY_NAME="):
-                    os_name = line.split("=", 1)[1].strip().strip('"')
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(mem_kib / 2**20, 1),
-            "kernel": platform.release(), "os": os_name, "python": platform.python_version()}
+    """import_bench's machine description, in the suite's field names."""
+    m = import_bench.machine()
+    return {"cpu": m["cpu"], "cores": m["nproc"], "ram_gib": m["ram_gib"], "kernel": m["kernel"],
+            "os": m["os"], "python": platform.python_version()}
 
 
 def binary_id(path):
