@@ -158,6 +158,22 @@ def machine():
             "os": m["os"], "python": platform.python_version()}
 
 
+def read_edge_pairs(path):
+    """The edges of an import CSV as (from, to) pairs of dense vertex numbers, and the key ->
+    number map."""
+    index, pairs = {}, []
+    with open(path, encoding="utf-8", newline="") as f:
+        r = csv.reader(f)
+        h = next(r)
+        ia, ib = h.index("from"), h.index("to")
+        for row in r:
+            if row:
+                a = index.setdefault(row[ia], len(index))
+                b = index.setdefault(row[ib], len(index))
+                pairs.append((a, b))
+    return index, pairs
+
+
 def binary_id(path):
     """The build a run used: link time (UTC) and the first 16 hex digits of its SHA-256."""
     h = hashlib.sha256()
@@ -276,16 +292,7 @@ def reference_checks(graph, count):
     edges read straight from the CSV (independent of every system)."""
     import igraph
 
-    index, pairs = {}, []
-    with open(graph["edges_csv"], encoding="utf-8", newline="") as f:
-        r = csv.reader(f)
-        h = next(r)
-        ia, ib = h.index("from"), h.index("to")
-        for row in r:
-            if row:
-                a = index.setdefault(row[ia], len(index))
-                b = index.setdefault(row[ib], len(index))
-                pairs.append((a, b))
+    index, pairs = read_edge_pairs(graph["edges_csv"])
     g = igraph.Graph(n=len(index), edges=pairs, directed=False)
     del pairs
     out = {"khop2": [], "khop3": [], "path": []}
@@ -815,17 +822,9 @@ def bench_inprocess(args, graph):
     """PageRank over the whole graph (every edge, undirected, parallel edges merged) with
     networkx and igraph, each timed --pagerank-repeat times."""
     res = {}
-    index, pairs = {}, set()
-    with open(graph["edges_csv"], encoding="utf-8", newline="") as f:
-        r = csv.reader(f)
-        h = next(r)
-        ia, ib = h.index("from"), h.index("to")
-        for row in r:
-            if row:
-                a = index.setdefault(row[ia], len(index))
-                b = index.setdefault(row[ib], len(index))
-                if a != b:
-                    pairs.add((min(a, b), max(a, b)))
+    index, all_pairs = read_edge_pairs(graph["edges_csv"])
+    pairs = {(min(a, b), max(a, b)) for a, b in all_pairs if a != b}
+    del all_pairs
     res["graph"] = [len(index), len(pairs)]
     try:
         import igraph  # noqa: PLC0415
