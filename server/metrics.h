@@ -36,6 +36,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "innograph/status_name.h"
 
 namespace innograph {
 class GraphStore;
@@ -205,7 +206,6 @@ class Metrics {
   Gauge* watch_streams_;
 };
 
-// The name of a gRPC status code ("OK", "INVALID_ARGUMENT"); "UNKNOWN" outside 0..16.
-const char* StatusCodeName(int code);
+using innograph::StatusCodeName;  // innograph/status_name.h
 
 }  // namespace innograph::server

@@ -55,6 +55,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "innograph/status_name.h"
 #include "innograph/v1/graph.grpc.pb.h"
 
 namespace innograph::load {
@@ -469,28 +470,6 @@ void Slot::Done(const grpc::Status& status) {
   --issue_depth;
 }
 
-// The canonical name of a status code (as in gRPC's documentation).
-const char* CodeName(int code) {
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  return code >= 0 && code < 17 ? kNames[code] : "UNKNOWN";
-}
-
 std::string JsonEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -587,7 +566,7 @@ int Main(int argc, char** argv) {
     std::string codes;
     for (const auto& [code, n] : errors) {
       if (!codes.empty()) codes += ",";
-      absl::StrAppend(&codes, "\"", CodeName(code), "\":", n);
+      absl::StrAppend(&codes, "\"", StatusCodeName(code), "\":", n);
     }
     std::cout << absl::StrFormat(
                      "{\"workload\":\"%s\",\"clients\":%d,\"duration_s\":%.3f,\"calls\":%d,"
@@ -605,7 +584,7 @@ int Main(int argc, char** argv) {
                                  f.workload_name, f.clients, f.duration_s, calls, error_count,
                                  throughput, pct(0.50), pct(0.90), pct(0.99), max_us, mean_us);
     for (const auto& [code, n] : errors) {
-      std::cout << "  " << CodeName(code) << ": " << n << "\n";
+      std::cout << "  " << StatusCodeName(code) << ": " << n << "\n";
     }
     std::cout << std::flush;
   }
