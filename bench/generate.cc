@@ -1,9 +1,10 @@
 // innograph-generate: a deterministic synthetic innovation system for benchmarks.
 //
-//   innograph-generate --out DIR [--edges N] [--seed S]
+//   innograph-generate --out DIR [--edges N] [--seed S] [--profile innovation|social]
 //
 // Writes DIR/nodes.csv and DIR/edges.csv in the CSV import convention (docs/import.md) with
-// exactly N edges (1,000 <= N <= 100,000,000; default 100,000) and about N/10 nodes:
+// exactly N edges (1,000 <= N <= 100,000,000; default 100,000) and about N/10 nodes. The
+// default profile, `innovation`:
 //  - Persons (about 95% of the nodes) with COLLABORATES_WITH edges grown as in Price's model:
 //    people join one by one and link to earlier people, a fraction q = 10/13 of the targets
 //    chosen proportionally to the links they have received so far and the rest uniformly;
@@ -17,10 +18,23 @@
 //    COOPERATES_WITH;
 //  - one hub: univ/000 has exactly N/10 edges (the big university most people work at, some
 //    twice), so >= 100,000 edges from N = 1,000,000 on.
+// The `social` profile has the same nodes, node and edge counts, kinds, types and properties,
+// but power-law degrees without megahubs, so that neighbourhoods stay small (at 10^6 edges the
+// median 2-hop ball is about 370 nodes and the 3-hop ball about 6,300, every type, both
+// directions; the default profile's are about 81,000 and the whole graph):
+//  - organisations are picked uniformly (no big ones) and univ/000 is not a hub; people of one
+//    block of consecutive numbers (about 68) work at one organisation, and their lab and
+//    projects come from the same order, so colleagues and teams are neighbours in that order;
+//  - COLLABORATES_WITH is a Chung-Lu graph with locality: person weights proportional to
+//    (r + r0)^(-1/2) for a random rank r give expected degrees with a power-law tail of
+//    exponent 3, r0 bounding the largest at about 10 times the mean (123 at 10^6
+//    edges); each edge takes one end in proportion to weight and the other, 5 times in 7,
+//    among the people within 30 numbers of it (same or nearby organisation), else among
+//    everyone, again in proportion to weight.
 // Every edge's endpoint kinds and every property type are checked against the default schema
 // before anything is written.
 //
-// Deterministic: the same seed and size give byte-identical files on every platform. Only
+// Deterministic: the same seed, size and profile give byte-identical files on every platform. Only
 // std::mt19937_64 (whose output the standard fixes) and integer arithmetic are used; no
 // std:: distributions and no floating point in the sampling.
 
@@ -36,6 +50,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -239,10 +254,12 @@ struct Stats {
   uint64_t max_weight = 0;
 };
 
+enum class Profile { kInnovation, kSocial };
+
 class Generator {
  public:
-  Generator(const Sizes& sizes, uint64_t seed, const Schema& schema)
-      : s_(sizes), rng_(seed), schema_(schema) {
+  Generator(const Sizes& sizes, uint64_t seed, const Schema& schema, Profile profile)
+      : s_(sizes), rng_(seed), schema_(schema), profile_(profile) {
     person_width_ = std::max(6, Digits(s_.persons - 1));
     ent_width_ = std::max(4, Digits(s_.enterprises - 1));
     lab_width_ = std::max(3, Digits(s_.labs - 1));
@@ -354,8 +371,13 @@ class Generator {
     edges_ << "from,type,to,valid_from,valid_to,weight,role,grade,rank:int,year:int,form";
     edges_.EndRow();
     WriteOrganisationEdges();
-    WritePersonEdges();
-    if (!WriteCollaborations()) return false;
+    if (profile_ == Profile::kSocial) {
+      WritePersonEdgesSocial();
+      if (!WriteCollaborationsSocial()) return false;
+    } else {
+      WritePersonEdges();
+      if (!WriteCollaborations()) return false;
+    }
     const bool nodes_ok = nodes_.Close();
     const bool ok = edges_.Close() && nodes_ok;
     if (!ok) std::fprintf(stderr, "innograph-generate: writing to '%s' failed\n", dir.c_str());
@@ -433,9 +455,15 @@ class Generator {
 
   // Picks an organisation with a heavy-tailed size distribution: with probability 7/10 one
   // chosen before (so big ones grow), else uniformly. `exclude` is never returned.
+  // The social profile picks uniformly (no organisation grows big).
   uint64_t PickOrg(uint64_t exclude) {
     for (int attempt = 0; attempt < 64; ++attempt) {
       uint64_t org;
+      if (profile_ == Profile::kSocial) {
+        org = rng_.Below(s_.orgs());
+        if (org != exclude) return org;
+        continue;
+      }
       if (!org_picks_.empty() && rng_.Chance(7, 10)) {
         org = org_picks_[rng_.Below(org_picks_.size())];
       } else {
@@ -733,6 +761,180 @@ class Generator {
     }
   }
 
+  // --- The social profile ---------------------------------------------------------------------
+  //
+  // People of one block of about persons/orgs consecutive numbers share a home organisation,
+  // and their labs and projects follow the same order, so colleagues, lab mates and project
+  // teams are neighbours in person order; collaborations favour that neighbourhood.
+
+  uint64_t HomeOrg(uint64_t p) const { return p * s_.orgs() / s_.persons; }
+
+  void WritePersonEdgesSocial() {
+    for (uint64_t p = 0; p < s_.persons; ++p) {
+      const int career = std::max(1980, birth_[p] + 24);
+      const uint64_t org = HomeOrg(p);
+      if (career <= 2008 && rng_.Chance(1, 5)) {
+        // Two stints, e.g. 2001-2008, then 2012-open.
+        const int s1 = rng_.Between(career, 2008);
+        const int e1 = std::min(2016, s1 + rng_.Between(1, 8));
+        Employed(p, org, Year(s1), Year(e1));
+        Employed(p, org, Year(std::min(2023, e1 + rng_.Between(2, 6))), "");
+      } else {
+        const int s = rng_.Between(career, 2023);
+        if (s >= career + 4 && rng_.Chance(1, 4)) {
+          // An earlier job at the next organisation.
+          const int s0 = rng_.Between(career, s - 3);
+          Employed(p, (org + 1) % s_.orgs(), Year(s0), Year(rng_.Between(s0 + 1, s - 1)));
+        }
+        Employed(p, org, Year(s), rng_.Chance(7, 10) ? "" : Year(rng_.Between(s, 2024)));
+      }
+      // Memberships: the block's lab for one in ten; an academy for three in a thousand.
+      if (rng_.Chance(1, 10)) {
+        const uint64_t lab = s_.universities + s_.institutes + p * s_.labs / s_.persons;
+        const int s = rng_.Between(career, 2023);
+        PersonKey(edges_, p);
+        EdgeStart("MEMBER_OF", kMember);
+        OrgKey(edges_, lab);
+        Tail(Year(s), rng_.Chance(1, 2) ? "" : Year(rng_.Between(s, 2024)), 0, "member");
+      }
+      if (rng_.Chance(3, 1000)) {
+        PersonKey(edges_, p);
+        EdgeStart("MEMBER_OF", kMember);
+        edges_ << (rng_.Chance(1, 2) ? "academy/000" : "academy/001");
+        Tail(Year(rng_.Between(std::min(2023, std::max(1995, birth_[p] + 40)), 2023)), "", 0,
+             "academician");
+      }
+      // Projects: none, one or two distinct ones among the four of the block.
+      const int k = static_cast<int>(rng_.Below(3));
+      uint64_t first = s_.projects;
+      for (int i = 0; i < k; ++i) {
+        const uint64_t j = (p * s_.projects / s_.persons + rng_.Below(4)) % s_.projects;
+        if (j == first) continue;
+        first = j;
+        PersonKey(edges_, p);
+        EdgeStart("PARTICIPATES_IN", kParticipates);
+        ProjectKey(edges_, j);
+        Tail(Year(project_years_[j].first), Year(project_years_[j].second), 0,
+             rng_.Chance(1, 8) ? "PI" : "member");
+      }
+      // Awards: one in twenty people.
+      if (rng_.Chance(1, 20)) {
+        const uint64_t a = rng_.Below(num_awards());
+        PersonKey(edges_, p);
+        EdgeStart("RECEIVED", kReceived);
+        AwardKey(edges_, a);
+        Tail(AwardDate(a), "", 0, "", Pick(rng_, kGrades), rng_.Between(1, 10), AwardYear(a));
+      }
+    }
+  }
+
+  static uint64_t ISqrt(uint64_t x) {
+    uint64_t r = 0;
+    for (uint64_t bit = uint64_t{1} << 62; bit != 0; bit >>= 2) {
+      if (x >= r + bit) {
+        x -= r + bit;
+        r = (r >> 1) + bit;
+      } else {
+        r >>= 1;
+      }
+    }
+    return r;
+  }
+
+  // Collaborations of the social profile: a Chung-Lu graph with locality. Each person gets a
+  // weight 2^32 / isqrt(r + r0) for its rank r in a random order, i.e. proportional to
+  // (r + r0)^(-1/2): expected degrees follow a power law with exponent 3, cut off at about
+  // kMaxToMean times the mean by r0. Each edge takes one end with probability proportional to
+  // weight; the other end, with probability kLocalNum/kLocalDen, is a person within kWindow
+  // numbers of it (the same or a nearby organisation), else anyone, in both cases again in
+  // proportion to weight (by rejection). A pair drawn again raises its edge's weight. The edge
+  // count fills the budget exactly.
+  static constexpr uint64_t kMaxToMean = 10;
+  static constexpr uint64_t kWindow = 30;
+  static constexpr uint64_t kLocalNum = 5, kLocalDen = 7;
+
+  bool WriteCollaborationsSocial() {
+    uint64_t used = 0;
+    for (int t = 0; t < kNumTypes; ++t) used += stats_->by_type[t];
+    const uint64_t n = s_.persons;
+    if (used > s_.edges || s_.edges - used < s_.edges / 4 || s_.edges - used > n * (n - 1) / 4) {
+      std::fprintf(stderr, "innograph-generate: internal: edge budget exhausted (%llu of %llu)\n",
+                   static_cast<unsigned long long>(used),
+                   static_cast<unsigned long long>(s_.edges));
+      return false;
+    }
+    const uint64_t wanted = s_.edges - used;
+    std::vector<uint32_t> rank(n);
+    for (uint64_t p = 0; p < n; ++p) rank[p] = static_cast<uint32_t>(p);
+    Shuffle(&rank);
+    // Mean of (r + r0)^(-1/2) over r < n is about 2/sqrt(n) (r0 << n); the largest, r0^(-1/2),
+    // is kMaxToMean times that for r0 = n / (2 kMaxToMean)^2.
+    const uint64_t r0 = std::max<uint64_t>(1, n / (4 * kMaxToMean * kMaxToMean));
+    std::vector<uint64_t> weight(n), cumulative(n);
+    uint64_t total = 0;
+    for (uint64_t p = 0; p < n; ++p) {
+      weight[p] = (uint64_t{1} << 32) / ISqrt(rank[p] + r0);
+      total += weight[p];
+      cumulative[p] = total;
+    }
+    const uint64_t max_weight = (uint64_t{1} << 32) / ISqrt(r0);
+    const uint64_t window = std::min<uint64_t>(kWindow, (n - 1) / 2);
+    auto weighted = [&]() -> uint64_t {
+      const uint64_t x = rng_.Below(total);
+      return static_cast<uint64_t>(std::upper_bound(cumulative.begin(), cumulative.end(), x) -
+                                   cumulative.begin());
+    };
+    struct Drawn {
+      uint32_t a, b, weight;
+    };
+    std::vector<Drawn> drawn;
+    drawn.reserve(wanted);
+    absl::flat_hash_map<uint64_t, uint32_t> index;  // Pair -> position in drawn (lookups only).
+    index.reserve(wanted);
+    std::vector<uint32_t> degree(n, 0);
+    for (uint64_t attempts = 0; drawn.size() < wanted; ++attempts) {
+      if (attempts > 64 * wanted) {
+        std::fprintf(stderr, "innograph-generate: internal: too few distinct collaborations\n");
+        return false;
+      }
+      const uint64_t a = weighted();
+      uint64_t b;
+      if (rng_.Chance(kLocalNum, kLocalDen)) {
+        do {
+          const uint64_t d = 1 + rng_.Below(window);
+          b = rng_.Chance(1, 2) ? (a + d) % n : (a + n - d) % n;
+        } while (rng_.Below(max_weight) >= weight[b]);
+      } else {
+        b = weighted();
+        if (b == a) continue;
+      }
+      const uint64_t key = std::min(a, b) * n + std::max(a, b);
+      auto [it, fresh] = index.try_emplace(key, static_cast<uint32_t>(drawn.size()));
+      if (!fresh) {
+        ++drawn[it->second].weight;  // Drawn again: a stronger collaboration.
+        continue;
+      }
+      drawn.push_back({static_cast<uint32_t>(a), static_cast<uint32_t>(b), 1});
+      ++degree[a];
+      ++degree[b];
+    }
+    for (Drawn& d : drawn) {
+      uint64_t w = d.weight;
+      if (rng_.Chance(1, 8)) w += static_cast<uint64_t>(rng_.Between(1, 5));
+      stats_->max_weight = std::max(stats_->max_weight, w);
+      const bool flip = rng_.Chance(1, 2);
+      PersonKey(edges_, flip ? d.b : d.a);
+      EdgeStart("COLLABORATES_WITH", kCollaborates);
+      PersonKey(edges_, flip ? d.a : d.b);
+      const int from = rng_.Between(1995, 2023);
+      Tail(Year(from), rng_.Chance(1, 2) ? "" : Year(std::min(2024, from + rng_.Between(0, 8))), w,
+           "");
+    }
+    for (uint32_t d : degree)
+      stats_->max_collab_degree = std::max<uint64_t>(stats_->max_collab_degree, d);
+    return true;
+  }
+
   void Employed(uint64_t person, uint64_t org, const std::string& from, const std::string& to) {
     PersonKey(edges_, person);
     EdgeStart("EMPLOYED_BY", kEmployed);
@@ -827,6 +1029,7 @@ class Generator {
   const Sizes s_;
   Rng rng_;
   const Schema& schema_;
+  const Profile profile_;
   Stats* stats_ = nullptr;
   CsvFile nodes_, edges_;
   int person_width_, ent_width_, lab_width_, univ_width_, inst_width_, proj_width_;
@@ -837,10 +1040,13 @@ class Generator {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: innograph-generate --out DIR [--edges N] [--seed S]\n"
+               "usage: innograph-generate --out DIR [--edges N] [--seed S] [--profile P]\n"
                "  Writes DIR/nodes.csv and DIR/edges.csv: a synthetic innovation system with\n"
                "  exactly N edges (1000..100000000, default 100000) and about N/10 nodes.\n"
-               "  The same seed (default 1) and N give byte-identical files.\n");
+               "  --profile innovation (default): preferential collaborations, one hub\n"
+               "  organisation with N/10 edges; --profile social: power-law degrees without\n"
+               "  hubs and local collaborations (small neighbourhoods).\n"
+               "  The same seed (default 1), N and profile give byte-identical files.\n");
   return 2;
 }
 
@@ -848,6 +1054,7 @@ int Main(int argc, char** argv) {
   std::string out;
   uint64_t edges = 100000;
   uint64_t seed = 1;
+  Profile profile = Profile::kInnovation;
   for (int i = 1; i < argc; ++i) {
     const absl::string_view arg = argv[i];
     auto value = [&](absl::string_view name) -> const char* {
@@ -860,6 +1067,14 @@ int Main(int argc, char** argv) {
       if (!absl::SimpleAtoi(v, &edges)) return Usage();
     } else if (const char* v = value("--seed")) {
       if (!absl::SimpleAtoi(v, &seed)) return Usage();
+    } else if (const char* v = value("--profile")) {
+      if (absl::string_view(v) == "innovation") {
+        profile = Profile::kInnovation;
+      } else if (absl::string_view(v) == "social") {
+        profile = Profile::kSocial;
+      } else {
+        return Usage();
+      }
     } else {
       return Usage();
     }
@@ -867,7 +1082,7 @@ int Main(int argc, char** argv) {
   if (out.empty() || edges < 1000 || edges > 100000000) return Usage();
   const auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const Schema> schema = Schema::Default();
-  Generator gen(SizesFor(edges), seed, *schema);
+  Generator gen(SizesFor(edges), seed, *schema, profile);
   if (std::string err = gen.CheckSchema(); !err.empty()) {
     std::fprintf(stderr, "innograph-generate: %s\n", err.c_str());
     return 1;

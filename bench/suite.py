@@ -3,6 +3,9 @@
 
 For each graph of --sizes:
   1m, 10m   innograph-generate --seed 1 with 10^6 (10^7) edges (about 10^5 (10^6) nodes);
+  1m-social innograph-generate --seed 1 --profile social with 10^6 edges: the same counts,
+            kinds and types, power-law degrees without hubs (median 2-hop ball ~370 nodes,
+            3-hop ~6,300, where 1m's are ~81,000 and the whole graph);
   condmat   M. Newman's cond-mat-2005 co-authorship network (python3-graph-tool's collection,
             written as import files by scripts/datasets.py);
   tiny      (--quick only) innograph-generate with 5,000 edges.
@@ -25,7 +28,7 @@ the suite
        kuzu      npm kuzu 0.11.3 in process, from Node.js (bench/kuzu/queries.js; no network
                  hop), installed on first use into ~/.cache/innograph-bench/kuzu (npm ci);
        networkx  PageRank over the whole graph with networkx and with igraph, in process;
-  4. the import rates of the synthetic sizes from bench/import_bench.py (offline and streaming
+  4. the import rates of 1m and 10m from bench/import_bench.py (offline and streaming
      import, Kùzu COPY when installed), --import-repeat runs each.
 Workloads, as innograph-load defines them (bench/load/load.cc; every edge type, both
 directions; bench/sql/*.sql and bench/kuzu/queries.js hold the peers' versions):
@@ -44,7 +47,7 @@ Results: a Markdown report on stdout and in OUT/suite-<UTC>.md, everything in
 OUT/suite-<UTC>.json (machine, versions, load average, every figure).
 
 Usage (with /usr/bin/python3; build first: cmake --build build/release):
-  /usr/bin/python3 bench/suite.py                       # --sizes 1m --peers kuzu,postgres,networkx
+  /usr/bin/python3 bench/suite.py                       # --sizes 1m,1m-social, every peer
   /usr/bin/python3 bench/suite.py --sizes 1m,10m,condmat --duration 10
   /usr/bin/python3 bench/suite.py --quick               # the CI smoke run (ctest -R bench.smoke)
 """
@@ -82,7 +85,9 @@ KUZU_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "innograph-bench", 
 PYTHON = "/usr/bin/python3"
 # Server flags of the benchmark server: the default traversal limits at their caps.
 SERVER_FLAGS = ["--default_edges_per_node=10000000", "--default_max_visited=50000000"]
-SIZES = {"tiny": 5000, "1m": 1000000, "10m": 10000000, "condmat": None}
+SIZES = {"tiny": 5000, "1m": 1000000, "1m-social": 1000000, "10m": 10000000, "condmat": None}
+# innograph-generate --profile of the synthetic sizes (default: innovation).
+PROFILE = {"1m-social": "social"}
 PEERS = ("kuzu", "postgres", "networkx")
 SINGLE = ("neighbors", "khop2", "khop3", "subgraph", "path", "pagerank")
 LABEL = {
@@ -235,12 +240,15 @@ def prepare_graph(name, args, tools):
                 os.replace(os.path.join(tmp, "cond-mat-2005", f), os.path.join(out, f))
             shutil.rmtree(tmp)
         else:
-            run([tools["generate"], "--seed", "1", "--edges", str(SIZES[name]), "--out", out])
+            run([tools["generate"], "--seed", "1", "--edges", str(SIZES[name]), "--out", out]
+                + (["--profile", PROFILE[name]] if name in PROFILE else []))
         open(done, "w").close()
     graph = {"name": name, "dir": out, "nodes_csv": nodes_csv, "edges_csv": edges_csv,
              "source": ("cond-mat-2005 (graph_tool.collection, scripts/datasets.py)"
                         if name == "condmat" else
-                        "innograph-generate --seed 1 --edges %d" % SIZES[name])}
+                        "innograph-generate --seed 1 --edges %d%s" % (
+                            SIZES[name],
+                            " --profile " + PROFILE[name] if name in PROFILE else ""))}
     # One pass over the files: counts, the Kùzu copies (from/to first), the workload keys and
     # the edge lists the in-process peers and the cross-check read.
     kuzu_nodes = os.path.join(out, "kuzu-nodes.csv")
@@ -1057,7 +1065,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
-    parser.add_argument("--sizes", default="1m", help="comma-separated: 1m, 10m, condmat")
+    parser.add_argument("--sizes", default="1m,1m-social",
+                        help="comma-separated: 1m, 1m-social, 10m, condmat")
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of "
                         "kuzu, postgres, networkx (empty: innograph only)")
     parser.add_argument("--quick", action="store_true", help="the smoke run: a 5,000-edge graph, "
@@ -1094,7 +1103,7 @@ def main():
     sizes = [s for s in args.sizes.split(",") if s]
     for s in sizes:
         if s not in SIZES or (s == "tiny" and not args.quick):
-            parser.error("unknown size '%s' (1m, 10m, condmat)" % s)
+            parser.error("unknown size '%s' (1m, 1m-social, 10m, condmat)" % s)
     peers = [p for p in args.peers.split(",") if p]
     for p in peers:
         if p not in PEERS:
@@ -1169,7 +1178,9 @@ def main():
             entry["checks"] = compare_checks(graph, entry["systems"],
                                              reference_checks(graph, min(args.check,
                                                                          len(graph["keys"]))))
-            if name != "condmat" and not args.no_import:
+            # import_bench.py generates the default profile: the import rates of 1m stand for
+            # 1m-social's (same counts and columns).
+            if name != "condmat" and name not in PROFILE and not args.no_import:
                 entry["import"] = bench_import(args, graph, modules)
     except Failure as e:
         log("FAILED: %s" % e)

@@ -6,9 +6,12 @@
 //   build/release/bench/innograph-generate --seed 1 --edges 1000000 --out /tmp/g
 //   build/release/bench/innograph-engine-bench --csv=/tmp/g
 //
+// and the same with `innograph-generate --profile social` (small neighbourhoods).
+//
 // --csv=DIR imports DIR/nodes.csv and DIR/edges.csv into a fresh store in a temporary directory
 // (removed at exit); --store=DIR opens an existing store instead (e.g. one made with
-// `innograph-server import --data-dir DIR ...`; it must not be open in a server). Other flags
+// `innograph-server import --data-dir DIR ...`; it must not be open in a server); --general-loop
+// runs the traversals without their specialised loops (TraversalPaths::kGeneral). Other flags
 // go to Google Benchmark (--benchmark_filter=..., --benchmark_repetitions=5, ...).
 //
 // Benchmarks (one query per iteration, each on its own fresh Topology::Reader):
@@ -16,6 +19,8 @@
 //   OneHop          Neighbors of a random person (first page of 100)
 //   ExpandCount/k   distinct nodes within k hops of a random person (Expand, count_only)
 //   ShortestPath    bidirectional BFS between random pairs of persons (max 6 hops)
+//   ExpandCountAll/k, ShortestPathAll  the same over every edge type (the suite's khop2/3 and
+//                   path workloads)
 //   Snapshot        the unfiltered undirected analytics snapshot (SnapshotView)
 //   PageRank20      Snapshot + 20 PageRank iterations (the Rank rpc's engine work, first call)
 //   PageRank20Cached  20 PageRank iterations on the cached snapshot (later calls, no writes)
@@ -78,7 +83,7 @@ void OneHop(benchmark::State& state) {
 }
 BENCHMARK(OneHop);
 
-void ExpandCount(benchmark::State& state) {
+void ExpandCountWith(benchmark::State& state, const TopologyFilter& filter) {
   const auto depth = static_cast<uint32_t>(state.range(0));
   const std::vector<uint32_t> seeds = Sample(1 << 12, 2);
   QueryLimits limits;
@@ -88,8 +93,7 @@ void ExpandCount(benchmark::State& state) {
   uint64_t total = 0;
   for (auto _ : state) {
     Topology::Reader r = fixture->topology->Read();
-    ExpandResult x =
-        Expand(r, {seeds[i++ & 0xFFF]}, Direction::kBoth, fixture->collab, depth, limits, true);
+    ExpandResult x = Expand(r, {seeds[i++ & 0xFFF]}, Direction::kBoth, filter, depth, limits, true);
     uint64_t reached = 0;
     for (uint64_t c : x.per_hop) reached += c;
     benchmark::DoNotOptimize(reached);
@@ -97,9 +101,13 @@ void ExpandCount(benchmark::State& state) {
   }
   state.counters["reached"] = static_cast<double>(total) / static_cast<double>(i);
 }
+void ExpandCount(benchmark::State& state) { ExpandCountWith(state, fixture->collab); }
 BENCHMARK(ExpandCount)->Arg(1)->Arg(2)->Arg(3);
+// Every edge type, as the suite's khop2/khop3.
+void ExpandCountAll(benchmark::State& state) { ExpandCountWith(state, TopologyFilter{}); }
+BENCHMARK(ExpandCountAll)->Arg(2)->Arg(3);
 
-void ShortestPathBench(benchmark::State& state) {
+void ShortestPathWith(benchmark::State& state, const TopologyFilter& filter) {
   const std::vector<uint32_t> a = Sample(1 << 12, 3), b = Sample(1 << 12, 4);
   PathOptions options;  // Both directions, hops, at most 6.
   QueryLimits limits;
@@ -107,14 +115,18 @@ void ShortestPathBench(benchmark::State& state) {
   size_t i = 0, found = 0;
   for (auto _ : state) {
     Topology::Reader r = fixture->topology->Read();
-    PathsResult p = ShortestPath(r, a[i & 0xFFF], b[i & 0xFFF], fixture->collab, options, limits);
+    PathsResult p = ShortestPath(r, a[i & 0xFFF], b[i & 0xFFF], filter, options, limits);
     ++i;
     found += !p.paths.empty();
     benchmark::DoNotOptimize(p);
   }
   state.counters["found"] = static_cast<double>(found) / static_cast<double>(i);
 }
+void ShortestPathBench(benchmark::State& state) { ShortestPathWith(state, fixture->collab); }
 BENCHMARK(ShortestPathBench)->Name("ShortestPath");
+// Every edge type, as the suite's path workload.
+void ShortestPathAll(benchmark::State& state) { ShortestPathWith(state, TopologyFilter{}); }
+BENCHMARK(ShortestPathAll);
 
 void Snapshot(benchmark::State& state) {
   for (auto _ : state) {
@@ -168,7 +180,8 @@ int Usage() {
                "usage: innograph-engine-bench (--csv=DIR | --store=DIR) [benchmark flags]\n"
                "  --csv=DIR    import DIR/nodes.csv and DIR/edges.csv (innograph-generate's "
                "output) into a temporary store\n"
-               "  --store=DIR  open an existing store\n");
+               "  --store=DIR  open an existing store\n"
+               "  --general-loop  traversals without their specialised loops (for comparison)\n");
   return 2;
 }
 
@@ -180,6 +193,8 @@ int Main(int argc, char** argv) {
       csv = argv[i] + 6;
     } else if (std::strncmp(argv[i], "--store=", 8) == 0) {
       store_dir = argv[i] + 8;
+    } else if (std::strcmp(argv[i], "--general-loop") == 0) {
+      SetTraversalPathsForTesting(TraversalPaths::kGeneral);
     } else {
       rest.push_back(argv[i]);
     }

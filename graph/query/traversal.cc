@@ -1,6 +1,7 @@
 #include "graph/query/traversal.h"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/graph/dijkstra_shortest_paths_no_color_map.hpp>
 #include <boost/property_map/function_property_map.hpp>
 #include <cmath>
@@ -30,7 +31,38 @@ bool Budget::Tick() {
   return !expired_;
 }
 
+bool Budget::TickMany(uint32_t n) {
+  if (expired_) return false;
+  const uint32_t before = ticks_;
+  ticks_ += n;
+  if ((before >> 8) != (ticks_ >> 8) && std::chrono::steady_clock::now() > limits_.deadline) {
+    expired_ = true;
+    t_->Hit(LimitKind::kDeadline);
+  }
+  return !expired_;
+}
+
 namespace {
+
+std::atomic<TraversalPaths> traversal_paths{TraversalPaths::kAuto};
+
+// A filter as the loops see it: `simple` when it has no window and no weight minimum (then an
+// entry passes on its type alone, a node on its kind alone). Built once per query where the
+// loop is hot; converting a TopologyFilter on the fly works too.
+struct StepFilter {
+  StepFilter(const TopologyFilter& filter)  // NOLINT(google-explicit-constructor)
+      : f(filter),
+        simple(!filter.has_window && !(filter.min_weight > 0) &&
+               traversal_paths.load(std::memory_order_relaxed) != TraversalPaths::kGeneral),
+        any_type(filter.types.empty()),
+        any_kind(filter.kinds.empty()) {}
+  bool TypeOk(uint16_t type) const { return any_type || (type < f.types.size() && f.types[type]); }
+  bool KindOk(uint16_t kind) const { return any_kind || (kind < f.kinds.size() && f.kinds[kind]); }
+
+  const TopologyFilter& f;
+  const bool simple;
+  const bool any_type, any_kind;
+};
 
 Direction Reverse(Direction d) {
   return d == Direction::kOut ? Direction::kIn : d == Direction::kIn ? Direction::kOut : d;
@@ -40,10 +72,38 @@ Direction Reverse(Direction d) {
 // passes the kind filter (or is `exempt`). Reads at most max_edges_per_node entries. Returns
 // false when fn asked to stop or the budget ran out.
 template <typename F>
-bool ForEachStep(const Topology::Reader& r, uint32_t v, Direction dir, const TopologyFilter& f,
+bool ForEachStep(const Topology::Reader& r, uint32_t v, Direction dir, const StepFilter& sf,
                  Budget& budget, uint32_t exempt, F&& fn) {
-  const uint32_t cap = budget.limits().max_edges_per_node;
+  uint32_t left = budget.limits().max_edges_per_node;
+  if (sf.simple) {
+    // Type and kind tests only; the budget counts a list at a time. 0: go on, 1: the cap was
+    // reached, 2: stopped.
+    auto walk = [&](std::span<const AdjEntry> list, bool forward) -> int {
+      size_t n = list.size();
+      const bool cut = n > left;
+      if (cut) n = left;
+      left -= static_cast<uint32_t>(n);
+      if (!budget.TickMany(static_cast<uint32_t>(n))) return 2;
+      for (const AdjEntry& e : list.first(n)) {
+        if (!sf.TypeOk(e.type)) continue;
+        const uint16_t kind = r.kind(e.nbr);
+        if (kind == 0 || (e.nbr != exempt && !sf.KindOk(kind))) continue;
+        if (!fn(Step{v, e.nbr, &e, forward})) return 2;
+      }
+      if (cut) {
+        budget.truncation()->Hit(LimitKind::kEdgesPerNode);
+        return 1;
+      }
+      return 0;
+    };
+    int state = 0;
+    if (dir != Direction::kIn) state = walk(r.out(v), true);
+    if (state == 0 && dir != Direction::kOut) state = walk(r.in(v), false);
+    return state != 2;
+  }
+  const TopologyFilter& f = sf.f;
   uint32_t read = 0;
+  const uint32_t cap = left;
   bool stopped = false;
   // Returns whether to go on with this node's next list.
   auto walk = [&](std::span<const AdjEntry> list, bool forward) {
@@ -108,37 +168,51 @@ Step Flip(const Step& s) { return Step{s.to, s.from, s.entry, !s.forward}; }
 
 // --- Dense per-query node state ---------------------------------------------------------------
 
-// Marks over node ids with two payload words each, cleared in O(1) between queries by bumping
-// an epoch (a node is marked when its stamp equals the current epoch).
+// Marks over node ids with two payload words each. Membership is a bitmap (an eighth of a byte
+// per node: it stays in the first-level caches where the hot loops test it); the payload is
+// read only for members. Between queries the bits that were set are cleared one by one, or the
+// whole bitmap when that is cheaper.
 class VisitMap {
  public:
   // Starts a new query over node ids < n.
   void Begin(uint32_t n) {
-    if (stamp_.size() < n) {
-      stamp_.resize(n, 0);
+    const size_t words = (size_t{n} + 63) / 64;
+    if (touched_.size() < bits_.size() / 8) {
+      for (uint32_t v : touched_) bits_[v >> 6] = 0;
+    } else {
+      std::fill(bits_.begin(), bits_.end(), 0);
+    }
+    touched_.clear();
+    if (bits_.size() < words) bits_.resize(words, 0);
+    if (a_.size() < n) {
       a_.resize(n);
       b_.resize(n);
     }
-    if (++epoch_ == 0) {  // Wrapped: stale stamps could match again.
-      std::fill(stamp_.begin(), stamp_.end(), 0);
-      epoch_ = 1;
-    }
   }
-  bool contains(uint32_t v) const { return stamp_[v] == epoch_; }
+  bool contains(uint32_t v) const { return (bits_[v >> 6] >> (v & 63)) & 1; }
   // Marks v with payload (a, b); false (and no change) when it was marked already.
   bool insert(uint32_t v, uint32_t a, uint32_t b = 0) {
-    if (stamp_[v] == epoch_) return false;
-    stamp_[v] = epoch_;
+    uint64_t& word = bits_[v >> 6];
+    const uint64_t bit = uint64_t{1} << (v & 63);
+    if (word & bit) return false;
+    word |= bit;
+    touched_.push_back(v);
     a_[v] = a;
     b_[v] = b;
     return true;
+  }
+  // Marks v without payload (a and b stay unset); v is not marked yet.
+  void mark(uint32_t v) {
+    bits_[v >> 6] |= uint64_t{1} << (v & 63);
+    touched_.push_back(v);
   }
   uint32_t a(uint32_t v) const { return a_[v]; }
   uint32_t b(uint32_t v) const { return b_[v]; }
 
  private:
-  std::vector<uint32_t> stamp_, a_, b_;
-  uint32_t epoch_ = 0;
+  std::vector<uint64_t> bits_;
+  std::vector<uint32_t> touched_;  // Marked since Begin (whose bits the next Begin clears).
+  std::vector<uint32_t> a_, b_;
 };
 
 // The scratch state of one running query. Leased from a pool, so memory follows the number of
@@ -146,6 +220,7 @@ class VisitMap {
 struct Scratch {
   VisitMap map[2];
   std::vector<Step> steps[2];
+  std::vector<uint64_t> frontier_bits;  // Count-only Expand's bottom-up steps.
 };
 
 class ScratchLease {
@@ -290,11 +365,12 @@ std::optional<Path> HopSearch(const Topology::Reader& r, uint32_t source, uint32
   absl::flat_hash_map<uint32_t, Step> parent;
   absl::flat_hash_set<uint32_t> seen = {source};
   std::vector<uint32_t> frontier = {source};
+  const StepFilter sf(filter);
   for (uint32_t hop = 0; hop < max_hops && !frontier.empty(); ++hop) {
     std::vector<uint32_t> next;
     bool found = false, stop = false;
     for (uint32_t u : frontier) {
-      ForEachStep(r, u, dir, filter, budget, target, [&](const Step& s) {
+      ForEachStep(r, u, dir, sf, budget, target, [&](const Step& s) {
         if (banned_nodes && banned_nodes->contains(s.to)) return true;
         if (banned_pairs && banned_pairs->contains(PairKey(s.from, s.to))) return true;
         if (!seen.insert(s.to).second) return true;
@@ -319,6 +395,18 @@ std::optional<Path> HopSearch(const Topology::Reader& r, uint32_t source, uint32
   return std::nullopt;
 }
 
+// Whether some list was cut at max_edges_per_node so far.
+bool Cut(const Budget& budget) {
+  const std::vector<LimitKind>& hit = budget.truncation()->hit;
+  return std::find(hit.begin(), hit.end(), LimitKind::kEdgesPerNode) != hit.end();
+}
+
+// Entries of v's lists in direction dir.
+size_t ListLength(const Topology::Reader& r, uint32_t v, Direction dir) {
+  return (dir != Direction::kIn ? r.out(v).size() : 0) +
+         (dir != Direction::kOut ? r.in(v).size() : 0);
+}
+
 std::optional<Path> BidirectionalBfs(const Topology::Reader& r, uint32_t source, uint32_t target,
                                      const TopologyFilter& filter, Direction dir, uint32_t max_hops,
                                      Budget& budget) {
@@ -338,6 +426,15 @@ std::optional<Path> BidirectionalBfs(const Topology::Reader& r, uint32_t source,
   std::vector<uint32_t> frontier[2] = {{source}, {target}};
   const Direction dirs[2] = {dir, Reverse(dir)};
   const uint32_t roots[2] = {source, target};
+  const StepFilter sf(filter);
+  // Every meet found while one level is expanded is equally short: a node of the other side
+  // nearer its root was expanded with all its lists, so it would have met this side at an
+  // earlier level. The first meet then ends the level (the answer is the one the whole level
+  // gives), unless a list was cut (an edge may have been missed) or max_visited could stop the
+  // level before its end (the answer would then be none).
+  const bool first_meet_ends =
+      r.num_nodes() < budget.limits().max_visited &&
+      traversal_paths.load(std::memory_order_relaxed) != TraversalPaths::kGeneral;
   uint32_t levels = 0;
   while (!frontier[0].empty() && !frontier[1].empty() && levels < max_hops) {
     const int side = frontier[0].size() <= frontier[1].size() ? 0 : 1;
@@ -348,13 +445,20 @@ std::optional<Path> BidirectionalBfs(const Topology::Reader& r, uint32_t source,
     uint32_t meet = 0;
     Step meet_step;
     bool stop = false;
-    for (uint32_t u : frontier[side]) {
+    bool met = false;
+    size_t i = 0;
+    for (; i < frontier[side].size(); ++i) {
+      const uint32_t u = frontier[side][i];
       const uint32_t du = mine.a(u);
-      ForEachStep(r, u, dirs[side], filter, budget, roots[1 - side], [&](const Step& s) {
+      ForEachStep(r, u, dirs[side], sf, budget, roots[1 - side], [&](const Step& s) {
         if (other.contains(s.to) && du + 1 + other.a(s.to) < best) {
           best = du + 1 + other.a(s.to);
           meet = s.to;
           meet_step = s;
+          if (first_meet_ends && !Cut(budget)) {
+            met = true;
+            return false;
+          }
         }
         if (mine.contains(s.to)) return true;
         if (visited >= budget.limits().max_visited) {
@@ -368,7 +472,17 @@ std::optional<Path> BidirectionalBfs(const Topology::Reader& r, uint32_t source,
         next.push_back(s.to);
         return true;
       });
+      if (met) break;
       if (stop || budget.expired()) return std::nullopt;
+    }
+    if (met) {
+      // What the rest of the level would have recorded: a list longer than the cap.
+      for (; i < frontier[side].size(); ++i) {
+        if (ListLength(r, frontier[side][i], dirs[side]) > budget.limits().max_edges_per_node) {
+          budget.truncation()->Hit(LimitKind::kEdgesPerNode);
+          break;
+        }
+      }
     }
     ++levels;
     if (best <= max_hops) {
@@ -489,6 +603,120 @@ NeighborsResult Neighbors(const Topology::Reader& r, uint32_t node, Direction di
 
 // --- Expand ---------------------------------------------------------------------------------
 
+// --- Count-only expansion with a simple filter -----------------------------------------------
+
+namespace {
+
+// Bottom-up pays when the frontier's lists are more than 1/kBottomUpShare of the lists not yet
+// read: each unreached node then usually finds a parent among its first entries.
+constexpr uint64_t kBottomUpShare = 8;
+
+// The state of one count-only Expand with a simple filter (see TraversalPaths).
+struct CountingBfs {
+  const Topology::Reader& r;
+  Direction dir;
+  const StepFilter& sf;
+  const QueryLimits& limits;
+  Budget& budget;
+  VisitMap& seen;
+  std::vector<uint64_t>& frontier_bits;
+  ExpandResult& result;
+  uint64_t visited = 0;
+
+  // A node first reached at `hop` (not marked yet): false (and kVisited recorded) when
+  // max_visited is reached. `next` is null on the last step (no frontier follows).
+  bool Reach(uint32_t v, uint32_t hop, std::vector<uint32_t>* next) {
+    if (visited >= limits.max_visited) {
+      result.truncation.Hit(LimitKind::kVisited);
+      return false;
+    }
+    seen.mark(v);
+    ++visited;
+    ++result.per_hop[hop];
+    if (next != nullptr) next->push_back(v);
+    return true;
+  }
+
+  // One top-down step from the frontier (nodes at depth hop), as the general loop: false when
+  // the search must stop.
+  bool TopDown(const std::vector<uint32_t>& frontier, uint32_t hop, std::vector<uint32_t>* next) {
+    const uint32_t cap = limits.max_edges_per_node;
+    for (size_t i = 0; i < frontier.size(); ++i) {
+      const uint32_t u = frontier[i];
+      // The lists of the nodes ahead: offsets 16 nodes ahead, list starts 4 ahead.
+      if (i + 16 < frontier.size()) r.PrefetchOffsets(frontier[i + 16]);
+      if (i + 4 < frontier.size()) {
+        if (dir != Direction::kIn) r.PrefetchList(0, frontier[i + 4]);
+        if (dir != Direction::kOut) r.PrefetchList(1, frontier[i + 4]);
+      }
+      uint32_t left = cap;
+      for (int side = 0; side < 2; ++side) {
+        if ((side == 0 && dir == Direction::kIn) || (side == 1 && dir == Direction::kOut)) continue;
+        const std::span<const AdjEntry> list = side == 0 ? r.out(u) : r.in(u);
+        size_t n = list.size();
+        const bool cut = n > left;
+        if (cut) n = left;
+        left -= static_cast<uint32_t>(n);
+        if (!budget.TickMany(static_cast<uint32_t>(n))) return false;
+        for (const AdjEntry& e : list.first(n)) {
+          if (!sf.TypeOk(e.type)) continue;
+          const uint32_t v = e.nbr;
+          // The bitmap first: it is in the first-level cache, the kinds are not.
+          if (seen.contains(v)) continue;
+          const uint16_t kind = r.kind(v);
+          if (kind == 0 || (v != 0 && !sf.KindOk(kind))) continue;
+          if (!Reach(v, hop + 1, next)) return false;
+        }
+        if (cut) {
+          result.truncation.Hit(LimitKind::kEdgesPerNode);
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  // One bottom-up step: every unreached node that passes the filter looks through its lists (the
+  // other way round) for an edge from a frontier node. Reaches the same nodes as TopDown when no
+  // frontier list is longer than max_edges_per_node; the order of `next` differs, which only
+  // matters when max_visited can cut a later step (the caller rules that out).
+  bool BottomUp(const std::vector<uint32_t>& frontier, std::vector<uint32_t>* next) {
+    const uint32_t n = r.num_slots();
+    frontier_bits.assign((size_t{n} + 63) / 64, 0);
+    for (uint32_t u : frontier) frontier_bits[u >> 6] |= uint64_t{1} << (u & 63);
+    const uint32_t hop = static_cast<uint32_t>(result.per_hop.size()) - 2;
+    uint32_t read = 0;
+    for (uint32_t v = 0; v < n; ++v) {
+      if (seen.contains(v)) continue;
+      const uint16_t kind = r.kind(v);
+      if (kind == 0 || (v != 0 && !sf.KindOk(kind))) continue;
+      bool found = false;
+      // u -> v in u's out-list is u in v's in-list, and the other way round.
+      for (int side = 0; side < 2 && !found; ++side) {
+        if ((side == 0 && dir == Direction::kIn) || (side == 1 && dir == Direction::kOut)) continue;
+        const std::span<const AdjEntry> list = side == 0 ? r.in(v) : r.out(v);
+        for (const AdjEntry& e : list) {
+          ++read;
+          if (((frontier_bits[e.nbr >> 6] >> (e.nbr & 63)) & 1) && sf.TypeOk(e.type)) {
+            found = true;
+            break;
+          }
+        }
+      }
+      if (found && !Reach(v, hop + 1, next)) return false;
+      if (read >= 256) {
+        if (!budget.TickMany(read)) return false;
+        read = 0;
+      }
+    }
+    return budget.TickMany(read);
+  }
+};
+
+}  // namespace
+
+void SetTraversalPathsForTesting(TraversalPaths paths) { traversal_paths.store(paths); }
+
 ExpandResult Expand(const Topology::Reader& r, const std::vector<uint32_t>& seeds, Direction dir,
                     const TopologyFilter& filter, uint32_t depth, const QueryLimits& limits,
                     bool count_only) {
@@ -497,6 +725,7 @@ ExpandResult Expand(const Topology::Reader& r, const std::vector<uint32_t>& seed
   ScratchLease scratch;
   VisitMap& seen = scratch->map[0];
   seen.Begin(r.num_slots());
+  const StepFilter sf(filter);
   uint64_t visited = 0;
   absl::flat_hash_set<uint32_t> edges_seen;  // Edge ids.
   std::vector<uint32_t> frontier;
@@ -513,40 +742,71 @@ ExpandResult Expand(const Topology::Reader& r, const std::vector<uint32_t>& seed
   }
   bool stop = false;
   std::vector<uint32_t> next;
-  for (uint32_t hop = 0; hop < depth && !frontier.empty() && !stop; ++hop) {
-    next.clear();
-    result.per_hop.push_back(0);
-    for (uint32_t u : frontier) {
-      ForEachStep(r, u, dir, filter, budget, /*exempt=*/0, [&](const Step& s) {
-        if (!seen.contains(s.to)) {
-          if (visited >= limits.max_visited) {
-            result.truncation.Hit(LimitKind::kVisited);
-            stop = true;
-            return false;
-          }
-          if (!count_only && result.nodes.size() >= limits.max_results) {
-            result.truncation.Hit(LimitKind::kResults);
-            stop = true;
-            return false;
-          }
-          seen.insert(s.to, hop + 1);
-          ++visited;
-          ++result.per_hop[hop + 1];
-          next.push_back(s.to);
-          if (!count_only) {
-            result.nodes.push_back(s.to);
-            result.hops.push_back(hop + 1);
-          }
+  if (count_only && sf.simple) {
+    CountingBfs bfs{r, dir, sf, limits, budget, seen, scratch->frontier_bits, result, visited};
+    const TraversalPaths paths = traversal_paths.load(std::memory_order_relaxed);
+    // Bottom-up steps only when max_visited cannot cut the search (see BottomUp).
+    const bool may_go_bottom_up = r.num_nodes() < limits.max_visited;
+    const uint64_t total = r.num_edges() * (dir == Direction::kBoth ? 2 : 1);
+    uint64_t read = 0;  // Entries of the lists of the frontiers so far.
+    for (uint32_t hop = 0; hop < depth && !frontier.empty() && !stop; ++hop) {
+      next.clear();
+      result.per_hop.push_back(0);
+      bool bottom_up = false;
+      if (may_go_bottom_up) {
+        uint64_t entries = 0;
+        size_t longest = 0;
+        for (uint32_t u : frontier) {
+          const size_t len = (dir != Direction::kIn ? r.out(u).size() : 0) +
+                             (dir != Direction::kOut ? r.in(u).size() : 0);
+          entries += len;
+          longest = std::max(longest, len);
         }
-        if (!count_only && edges_seen.insert(s.entry->edge).second) {
-          result.edges.push_back(s);
-        }
-        return true;
-      });
-      if (stop || budget.expired()) break;
+        read += entries;
+        bottom_up = longest <= limits.max_edges_per_node &&
+                    (paths == TraversalPaths::kAlwaysBottomUp ||
+                     entries * kBottomUpShare > total - std::min(total, read));
+      }
+      std::vector<uint32_t>* to = hop + 1 < depth ? &next : nullptr;
+      stop = !(bottom_up ? bfs.BottomUp(frontier, to) : bfs.TopDown(frontier, hop, to));
+      frontier.swap(next);
     }
-    stop = stop || budget.expired();
-    frontier.swap(next);
+  } else {
+    for (uint32_t hop = 0; hop < depth && !frontier.empty() && !stop; ++hop) {
+      next.clear();
+      result.per_hop.push_back(0);
+      for (uint32_t u : frontier) {
+        ForEachStep(r, u, dir, sf, budget, /*exempt=*/0, [&](const Step& s) {
+          if (!seen.contains(s.to)) {
+            if (visited >= limits.max_visited) {
+              result.truncation.Hit(LimitKind::kVisited);
+              stop = true;
+              return false;
+            }
+            if (!count_only && result.nodes.size() >= limits.max_results) {
+              result.truncation.Hit(LimitKind::kResults);
+              stop = true;
+              return false;
+            }
+            seen.insert(s.to, hop + 1);
+            ++visited;
+            ++result.per_hop[hop + 1];
+            next.push_back(s.to);
+            if (!count_only) {
+              result.nodes.push_back(s.to);
+              result.hops.push_back(hop + 1);
+            }
+          }
+          if (!count_only && edges_seen.insert(s.entry->edge).second) {
+            result.edges.push_back(s);
+          }
+          return true;
+        });
+        if (stop || budget.expired()) break;
+      }
+      stop = stop || budget.expired();
+      frontier.swap(next);
+    }
   }
   while (result.per_hop.size() > 1 && result.per_hop.back() == 0) result.per_hop.pop_back();
   return result;

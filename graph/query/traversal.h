@@ -50,6 +50,9 @@ class Budget {
   Budget(const QueryLimits& limits, Truncation* t) : limits_(limits), t_(t) {}
   // False (and records kDeadline) once the deadline has passed.
   bool Tick();
+  // Counts n steps at once (a whole adjacency list), checking the deadline when they cross a
+  // multiple of 256.
+  bool TickMany(uint32_t n);
   bool expired() const { return expired_; }
   const QueryLimits& limits() const { return limits_; }
   Truncation* truncation() const { return t_; }
@@ -184,6 +187,21 @@ struct Similar {
 std::vector<Similar> SimilarNodes(const Topology::Reader& r, uint32_t node, SimilarityMetric metric,
                                   Direction dir, const TopologyFilter& filter, uint32_t k,
                                   bool include_neighbors, const QueryLimits& limits, Truncation* t);
+
+// --- Specialised loops ------------------------------------------------------------------------
+
+// When a filter has no time window and no weight minimum, an entry passes on its type alone and
+// a node on its kind alone: Expand, the shortest-path searches and the other traversals then run
+// loops specialised to that case (no per-entry side-table test, the budget counted per list),
+// and a count-only Expand switches to bottom-up steps (each unreached node looks for a parent
+// in the frontier) when the frontier's lists outweigh the rest of the graph. Answers are the
+// same as the general loop's. Tests switch the choice to compare the two.
+enum class TraversalPaths : uint8_t {
+  kGeneral,         // Always the general loop.
+  kAuto,            // Specialised when the filter allows, bottom-up when it pays (the default).
+  kAlwaysBottomUp,  // As kAuto, but every count-only Expand step that may go bottom-up does.
+};
+void SetTraversalPathsForTesting(TraversalPaths paths);
 
 // --- Snapshots for analytics ------------------------------------------------------------------
 

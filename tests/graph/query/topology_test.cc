@@ -422,6 +422,93 @@ TEST_F(TopologyTest, TraversalsAndSnapshotsMatchReferenceComputations) {
   ExpectSnapshotsMatch(r, ref);
 }
 
+// The loops specialised to filters without window or weight, and the bottom-up steps of a
+// count-only Expand, against the general loop: a graph with deleted nodes and edges, overlay
+// lists and timed, weighted edges; type, kind, window and weight filters; every direction;
+// default and tight limits.
+std::vector<std::tuple<uint32_t, uint32_t, uint32_t, bool>> StepKeys(const std::vector<Step>& s) {
+  std::vector<std::tuple<uint32_t, uint32_t, uint32_t, bool>> out;
+  for (const Step& x : s) out.emplace_back(x.from, x.to, x.entry->edge, x.forward);
+  return out;
+}
+
+TEST_F(TopologyTest, SpecialisedLoopsMatchTheGeneralLoop) {
+  struct Restore {
+    ~Restore() { SetTraversalPathsForTesting(TraversalPaths::kAuto); }
+  } restore;
+  std::mt19937_64 rng(23);
+  for (int round = 0; round < 10; ++round) {
+    RandomRound(rng, 150);
+    ASSERT_FALSE(HasFatalFailure());
+  }
+  const Reference ref = Rebuild(*store_);
+  std::vector<TopologyFilter> filters(6);
+  filters[1].types.assign(64, false);
+  filters[1].types[Type("COLLABORATES_WITH").value] = true;
+  filters[1].types[Type("EMPLOYED_BY").value] = true;
+  filters[2].kinds.assign(64, false);
+  filters[2].kinds[Kind("Person").value] = true;
+  filters[3].has_window = true;
+  filters[3].window = Interval{Date{14000}, Date{16000}};
+  filters[4].min_weight = 1.5;
+  filters[5].types.assign(64, true);  // Every type listed, ids past the end refused.
+  filters[5].kinds.assign(64, true);
+  std::vector<QueryLimits> limits(5);
+  limits[1].max_edges_per_node = 3;
+  limits[2].max_visited = 30;
+  limits[3].max_visited = 60;
+  limits[4].max_visited = 120;
+  std::vector<uint32_t> nodes;
+  for (const auto& [id, kind] : ref.kind) nodes.push_back(id);
+  ASSERT_GT(nodes.size(), 50u);
+  Topology::Reader r = topology_->Read();
+  int deep_runs = 0;  // Count-only runs past the first hop (where bottom-up steps can run).
+  for (const TopologyFilter& f : filters) {
+    for (const QueryLimits& l : limits) {
+      for (Direction dir : {Direction::kOut, Direction::kIn, Direction::kBoth}) {
+        for (size_t i = 0; i < nodes.size(); i += 5) {
+          const std::vector<uint32_t> seeds = {nodes[i], nodes[(i * 7 + 3) % nodes.size()]};
+          const uint32_t depth = 1 + static_cast<uint32_t>(i % 3);
+          SetTraversalPathsForTesting(TraversalPaths::kGeneral);
+          const ExpandResult want_count = Expand(r, seeds, dir, f, depth, l, true);
+          const ExpandResult want = Expand(r, seeds, dir, f, depth, l, false);
+          const PathsResult want_path = ShortestPath(r, seeds[0], seeds[1], f, PathOptions{dir}, l);
+          const PathsResult want_k =
+              KShortestPaths(r, seeds[0], seeds[1], f, PathOptions{dir}, 3, l);
+          for (TraversalPaths paths : {TraversalPaths::kAuto, TraversalPaths::kAlwaysBottomUp}) {
+            SetTraversalPathsForTesting(paths);
+            const std::string where = absl::StrCat(
+                "filter ", &f - filters.data(), " limits ", &l - limits.data(), " dir ",
+                static_cast<int>(dir), " seed ", seeds[0], " paths ", static_cast<int>(paths));
+            const ExpandResult count = Expand(r, seeds, dir, f, depth, l, true);
+            EXPECT_EQ(count.per_hop, want_count.per_hop) << where;
+            EXPECT_EQ(count.truncation.hit, want_count.truncation.hit) << where;
+            const ExpandResult got = Expand(r, seeds, dir, f, depth, l, false);
+            EXPECT_EQ(got.nodes, want.nodes) << where;
+            EXPECT_EQ(got.hops, want.hops) << where;
+            EXPECT_EQ(StepKeys(got.edges), StepKeys(want.edges)) << where;
+            EXPECT_EQ(got.truncation.hit, want.truncation.hit) << where;
+            const PathsResult path = ShortestPath(r, seeds[0], seeds[1], f, PathOptions{dir}, l);
+            ASSERT_EQ(path.paths.size(), want_path.paths.size()) << where;
+            for (size_t p = 0; p < path.paths.size(); ++p) {
+              EXPECT_EQ(path.paths[p].nodes, want_path.paths[p].nodes) << where;
+              EXPECT_EQ(StepKeys(path.paths[p].steps), StepKeys(want_path.paths[p].steps)) << where;
+            }
+            const PathsResult k = KShortestPaths(r, seeds[0], seeds[1], f, PathOptions{dir}, 3, l);
+            ASSERT_EQ(k.paths.size(), want_k.paths.size()) << where;
+            for (size_t p = 0; p < k.paths.size(); ++p) {
+              EXPECT_EQ(k.paths[p].nodes, want_k.paths[p].nodes) << where;
+            }
+            deep_runs += count.per_hop.size() > 2;
+          }
+        }
+      }
+    }
+  }
+  // Enough runs went past the first hop for the bottom-up steps to matter.
+  EXPECT_GT(deep_runs, 100);
+}
+
 bool SameGraph(const AnalyticsGraph& a, const AnalyticsGraph& b) {
   return a.directed == b.directed && a.node_ids == b.node_ids && a.offsets == b.offsets &&
          a.targets == b.targets && a.weights == b.weights;
