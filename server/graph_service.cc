@@ -39,10 +39,7 @@ GraphServiceImpl::GraphServiceImpl(GraphStore& store, Topology& topology, QueryO
       own_records_(records ? nullptr : std::make_unique<RecordCache>(store, 0)),
       records_(records ? *records : *own_records_),
       options_(std::move(options)),
-      started_(std::chrono::steady_clock::now()) {
-  SetMessageAllocatorFor_GetNodes(&get_nodes_messages_);
-  SetMessageAllocatorFor_Neighbors(&neighbors_messages_);
-}
+      started_(std::chrono::steady_clock::now()) {}
 
 absl::StatusOr<uint32_t> GraphServiceImpl::ResolveLive(const v1::NodeRef& ref,
                                                        absl::string_view field) const {
@@ -50,13 +47,6 @@ absl::StatusOr<uint32_t> GraphServiceImpl::ResolveLive(const v1::NodeRef& ref,
   RETURN_IF_ERROR(WithContext(FromProto(ref, &r), field));
   ASSIGN_OR_RETURN(NodeId id, store_.Resolve(r, field));
   return static_cast<uint32_t>(id.value);
-}
-
-absl::Status GraphServiceImpl::EdgeToProto(const Edge& e, v1::Edge* out) const {
-  ASSIGN_OR_RETURN(std::optional<Node> from, store_.GetNode(e.from));
-  ASSIGN_OR_RETURN(std::optional<Node> to, store_.GetNode(e.to));
-  ToProto(e, *store_.schema(), from ? from->key : "", to ? to->key : "", out);
-  return absl::OkStatus();
 }
 
 grpc::Status GraphServiceImpl::GetSchema(grpc::ServerContext* ctx, const v1::GetSchemaRequest*,
@@ -150,42 +140,54 @@ grpc::Status GraphServiceImpl::GetNodes(grpc::ServerContextBase* ctx,
                                         v1::GetNodesResponse* resp) {
   if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   if (auto s = CheckBatch(req->nodes_size(), "nodes"); !s.ok()) return ToGrpc(s);
+  // The nodes go into the answer already encoded, from the record cache (as in Neighbors).
+  google::protobuf::UnknownFieldSet* encoded = resp->GetReflection()->MutableUnknownFields(resp);
   for (int i = 0; i < req->nodes_size(); ++i) {
     std::string field = absl::StrCat("nodes[", i, "]");
     NodeRef ref;
     absl::Status s = FromProto(req->nodes(i), &ref);
     if (!s.ok()) return ToGrpc(WithContext(s, field));
-    auto id = store_.Resolve(ref, field);
-    std::optional<Node> node;
-    if (id.ok()) {
-      auto got = store_.GetNode(*id);
-      if (!got.ok()) return ToGrpc(got.status());
-      node = std::move(*got);
-    } else if (!absl::IsNotFound(id.status())) {
-      return ToGrpc(id.status());
+    absl::Status missing;
+    RecordCache::NodePtr node;
+    if (!ref.key.empty()) {
+      auto id = store_.Resolve(ref, field);
+      if (!id.ok() && !absl::IsNotFound(id.status())) return ToGrpc(id.status());
+      if (id.ok()) ref.id = *id;
+      missing = id.status();
     }
-    if (!node) {
-      if (!req->allow_missing()) {
-        return ToGrpc(
-            id.ok() ? absl::NotFoundError(absl::StrCat(field, ": no node with id ", id->value))
-                    : id.status());
+    if (missing.ok()) {
+      // Node ids are below 2^32 (the topology's ids); a larger one names no node.
+      if (ref.id.value <= UINT32_MAX) {
+        auto got = records_.GetNode(static_cast<uint32_t>(ref.id.value));
+        if (!got.ok()) return ToGrpc(got.status());
+        node = std::move(*got);
       }
+      if (node == nullptr || !node->live) {
+        node = nullptr;
+        missing = absl::NotFoundError(absl::StrCat(field, ": no node with id ", ref.id.value));
+      }
+    }
+    if (node == nullptr) {
+      if (!req->allow_missing()) return ToGrpc(missing);
       *resp->add_missing() = req->nodes(i);
       continue;
     }
-    ToProto(*node, *store_.schema(), resp->add_nodes());
+    encoded->AddLengthDelimited(v1::GetNodesResponse::kNodesFieldNumber, node->message);
   }
   return grpc::Status::OK;
 }
 
-grpc::Status GraphServiceImpl::GetEdges(grpc::ServerContext* ctx, const v1::GetEdgesRequest* req,
+grpc::Status GraphServiceImpl::GetEdges(grpc::ServerContextBase* ctx,
+                                        const v1::GetEdgesRequest* req,
                                         v1::GetEdgesResponse* resp) {
   if (grpc::Status s = Authorize(ctx, Access::kRead); !s.ok()) return s;
   if (auto s = CheckBatch(req->ids_size(), "ids"); !s.ok()) return ToGrpc(s);
+  // The edges go into the answer already encoded, from the record cache (as in Neighbors).
+  google::protobuf::UnknownFieldSet* encoded = resp->GetReflection()->MutableUnknownFields(resp);
   for (int i = 0; i < req->ids_size(); ++i) {
-    auto edge = store_.GetEdge(EdgeId(req->ids(i)));
+    auto edge = records_.GetEdge(req->ids(i));
     if (!edge.ok()) return ToGrpc(edge.status());
-    if (!*edge) {
+    if (*edge == nullptr) {
       if (!req->allow_missing()) {
         return ToGrpc(
             absl::NotFoundError(absl::StrCat("ids[", i, "]: no edge with id ", req->ids(i))));
@@ -193,7 +195,7 @@ grpc::Status GraphServiceImpl::GetEdges(grpc::ServerContext* ctx, const v1::GetE
       resp->add_missing_ids(req->ids(i));
       continue;
     }
-    if (auto s = EdgeToProto(**edge, resp->add_edges()); !s.ok()) return ToGrpc(s);
+    encoded->AddLengthDelimited(v1::GetEdgesResponse::kEdgesFieldNumber, **edge);
   }
   return grpc::Status::OK;
 }

@@ -17,22 +17,22 @@
 #include "graph/store/store.h"
 #include "graph/topology/topology.h"
 #include "innograph/v1/graph.grpc.pb.h"
-#include "server/arena_allocator.h"
 #include "server/auth.h"
 #include "server/query_params.h"
 #include "server/record_cache.h"
 
 namespace innograph::server {
 
-// GetNodes and Neighbors use gRPC's callback API: the handler runs on the thread that read
-// the request and the answer is sent from there, with no hand-over to a worker thread (the
-// sync API costs two context switches per call). Their work is bounded by their batch and
-// page sizes and served from memory (record_cache.h). Every other rpc stays on the sync API's
-// growing thread pool, because it may run for as long as its limits and deadline allow
-// (traversals, analytics), wait for fsync (writes) or stream: on gRPC's few callback threads
-// such a call would hold up every other call.
-using GraphServiceBase = v1::GraphService::WithCallbackMethod_GetNodes<
-    v1::GraphService::WithCallbackMethod_Neighbors<v1::GraphService::Service>>;
+// The light rpcs, GetNodes, GetEdges and Neighbors, are raw asynchronous methods: LightRpcs
+// (light_rpcs.h) serves them on threads that poll gRPC's completion queues themselves and run
+// the handler on the thread that read the request, with no hand-over to another thread. Their
+// work is bounded by their batch and page sizes and served from memory (record_cache.h). Every
+// other rpc stays on the sync API's growing thread pool, because it may run for as long as its
+// limits and deadline allow (traversals, analytics), wait for fsync (writes) or stream: on the
+// few light threads such a call would hold up every other call.
+using GraphServiceBase =
+    v1::GraphService::WithRawMethod_GetNodes<v1::GraphService::WithRawMethod_GetEdges<
+        v1::GraphService::WithRawMethod_Neighbors<v1::GraphService::Service>>>;
 
 class GraphServiceImpl : public GraphServiceBase {
  public:
@@ -51,10 +51,11 @@ class GraphServiceImpl : public GraphServiceBase {
                            v1::DeleteNodesResponse*) override;
   grpc::Status DeleteEdges(grpc::ServerContext*, const v1::DeleteEdgesRequest*,
                            v1::DeleteEdgesResponse*) override;
+  // The light rpcs' handlers (LightRpcs calls them; they take any server context).
   grpc::Status GetNodes(grpc::ServerContextBase*, const v1::GetNodesRequest*,
                         v1::GetNodesResponse*);
-  grpc::Status GetEdges(grpc::ServerContext*, const v1::GetEdgesRequest*,
-                        v1::GetEdgesResponse*) override;
+  grpc::Status GetEdges(grpc::ServerContextBase*, const v1::GetEdgesRequest*,
+                        v1::GetEdgesResponse*);
   grpc::Status SearchNodes(grpc::ServerContext*, const v1::SearchNodesRequest*,
                            v1::SearchNodesResponse*) override;
   grpc::Status Neighbors(grpc::ServerContextBase*, const v1::NeighborsRequest*,
@@ -92,18 +93,6 @@ class GraphServiceImpl : public GraphServiceBase {
   // The analytics snapshots kept between calls (memory accounting).
   const SnapshotCache& snapshots() const { return snapshots_; }
 
-  // The callback entry points of the rpcs above: each runs its handler inline.
-  grpc::ServerUnaryReactor* GetNodes(grpc::CallbackServerContext* ctx,
-                                     const v1::GetNodesRequest* req,
-                                     v1::GetNodesResponse* resp) override {
-    return FinishInline(ctx, GetNodes(static_cast<grpc::ServerContextBase*>(ctx), req, resp));
-  }
-  grpc::ServerUnaryReactor* Neighbors(grpc::CallbackServerContext* ctx,
-                                      const v1::NeighborsRequest* req,
-                                      v1::NeighborsResponse* resp) override {
-    return FinishInline(ctx, Neighbors(static_cast<grpc::ServerContextBase*>(ctx), req, resp));
-  }
-
   // analytics_service.cc
   grpc::Status Rank(grpc::ServerContext*, const v1::RankRequest*, v1::RankResponse*) override;
   grpc::Status Components(grpc::ServerContext*, const v1::ComponentsRequest*,
@@ -127,16 +116,6 @@ class GraphServiceImpl : public GraphServiceBase {
   absl::StatusOr<PathQuery> ParsePathQuery(const grpc::ServerContextBase* ctx,
                                            const Req& req) const;
 
-  static grpc::ServerUnaryReactor* FinishInline(grpc::CallbackServerContext* ctx,
-                                                const grpc::Status& status) {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(status);
-    return reactor;
-  }
-
-  // A stored edge as an API message, with its endpoints' keys looked up.
-  absl::Status EdgeToProto(const Edge& e, v1::Edge* out) const;
-
   // OK when access control is off or the call's token grants `need`.
   grpc::Status Authorize(grpc::ServerContextBase* ctx, Access need) const {
     return tokens_ == nullptr ? grpc::Status::OK : tokens_->Authorize(*ctx, need);
@@ -150,8 +129,6 @@ class GraphServiceImpl : public GraphServiceBase {
   const std::chrono::steady_clock::time_point started_;
   std::atomic<bool> shutting_down_{false};
   const TokenTable* tokens_ = nullptr;
-  ArenaAllocator<v1::GetNodesRequest, v1::GetNodesResponse> get_nodes_messages_;
-  ArenaAllocator<v1::NeighborsRequest, v1::NeighborsResponse> neighbors_messages_;
   // Analytics snapshots by topology version and filter (analytics_service.cc).
   SnapshotCache snapshots_;
 };

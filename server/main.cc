@@ -38,7 +38,9 @@
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/graph_service.h"
+#include "server/health_service.h"
 #include "server/http_gateway.h"
+#include "server/light_rpcs.h"
 #include "server/limits.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -113,6 +115,11 @@ ABSL_FLAG(uint64_t, record_cache_mb, 512,
           "Memory for node and edge records held as encoded API messages, so that answers "
           "listing many nodes or edges (neighbours, paths, subgraphs) do not read the store per "
           "item; 0 = none.");
+ABSL_FLAG(int, light_rpc_threads, 0,
+          "Threads that serve the light rpcs (GetNodes, GetEdges, Neighbors) and the health "
+          "check, polling one gRPC completion queue and answering each call on the thread that "
+          "read it; 0 = one per core. Every other rpc runs on gRPC's sync "
+          "thread pool.");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "On SIGINT/SIGTERM, how long in-flight calls may take before they are cancelled.");
 
@@ -572,7 +579,10 @@ int Serve() {
     return kExitUsage;
   }
   InstallParseErrorCapture();
-  grpc::EnableDefaultHealthCheckService(true);
+  // The health checking protocol is served by HealthService (on the light rpcs' threads), not
+  // by gRPC's built-in service.
+  grpc::EnableDefaultHealthCheckService(false);
+  HealthService health;
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
@@ -592,6 +602,21 @@ int Serve() {
   }
   builder.AddListeningPort(listen, credentials, &port);
   builder.RegisterService(&service);
+  builder.RegisterService(&health);
+  int light_threads = absl::GetFlag(FLAGS_light_rpc_threads);
+  if (light_threads < 0) {
+    LogError(
+        absl::StrCat("--light-rpc-threads ", light_threads, ": want 0 (one per core) or more"));
+    return kExitUsage;
+  }
+  if (light_threads == 0) {
+    // Fewer threads than cores leave cores idle under many concurrent calls; more add
+    // hand-overs of gRPC's poller between them (docs/BENCHMARKS.md, "Light rpcs: serving model and
+    // per-call cost").
+    light_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  // Declared before the server: its completion queues must outlive it.
+  LightRpcs light(service, health, builder, light_threads);
   builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
   builder.SetMaxSendMessageSize(static_cast<int>(max_message));
   // Metrics and the slow-query log of every GraphService call, gRPC and HTTP alike.
@@ -608,6 +633,7 @@ int Serve() {
                           " (address in use, not permitted, or malformed)"));
     return kExitListen;
   }
+  light.Start();
   std::unique_ptr<HttpGateway> http;
   if (const std::string http_addr = absl::GetFlag(FLAGS_http); !http_addr.empty()) {
     HttpGateway::Options http_options;
@@ -696,11 +722,14 @@ int Serve() {
     sigwait(&set, &sig);
     LogInfo("shutting down", {{"signal", sig}});
     service.BeginShutdown();
+    health.Shutdown();
     server->Shutdown(std::chrono::system_clock::now() +
                      std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   });
   server->Wait();
   waiter.join();
+  // The calls in flight have finished (Shutdown above): the light threads may stop.
+  light.Stop();
   stop_prefill = true;
   prefill.join();
   if (http) http->Stop();

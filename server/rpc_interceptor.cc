@@ -7,7 +7,9 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "innograph/v1/graph.pb.h"
+#include "server/light_rpcs.h"
 #include "server/limits.h"
 #include "server/log.h"
 
@@ -117,7 +119,8 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
         rpc_(rpc),
         slow_query_(slow_query),
         tokens_(tokens),
-        write_(IsWriteMethod(rpc->method())) {}
+        write_(IsWriteMethod(rpc->method())),
+        light_(IsLightMethod(rpc->method())) {}
 
   ~RpcInterceptor() override {
     // A call that ended without a status passing through here (it should not happen) still
@@ -140,8 +143,14 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
       // The handler frees the request before the status is sent: keep a small copy of it.
       // Null when the message could not be received or parsed.
       // Most requests are small: their encoding is the cheapest copy, decoded only when the
-      // call turns out slow. Large ones (imports, batches) are cut down right away.
-      if (const auto* message = static_cast<const Message*>(methods->GetRecvMessage())) {
+      // call turns out slow. Large ones (imports, batches) are cut down right away. The light
+      // rpcs receive their requests still encoded: a reference to the bytes is kept.
+      if (light_) {
+        if (const auto* raw = static_cast<const grpc::ByteBuffer*>(methods->GetRecvMessage())) {
+          std::lock_guard lock(mu_);
+          request_raw_ = *raw;
+        }
+      } else if (const auto* message = static_cast<const Message*>(methods->GetRecvMessage())) {
         std::lock_guard lock(mu_);
         if (!request_ && request_type_ == nullptr) {
           if (message->ByteSizeLong() <= kEncodedRequestBytes) {
@@ -186,6 +195,18 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
     bool truncated = false;
     {
       std::lock_guard lock(mu_);
+      if (!request_ && request_raw_.Valid()) {
+        std::vector<grpc::Slice> slices;
+        if (request_raw_.Dump(&slices).ok()) {
+          for (const grpc::Slice& slice : slices) {
+            request_bytes_.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+          }
+          const google::protobuf::MethodDescriptor* m =
+              google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+                  std::string("innograph.v1.GraphService.") + rpc_->method());
+          request_type_ = m != nullptr ? m->input_type() : nullptr;
+        }
+      }
       if (!request_ && request_type_ != nullptr) {
         const Message* prototype =
             google::protobuf::MessageFactory::generated_factory()->GetPrototype(request_type_);
@@ -239,6 +260,7 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
   const std::chrono::milliseconds slow_query_;
   const TokenTable* const tokens_;
   const bool write_;                // A write rpc: audited whatever its outcome.
+  const bool light_;                // Served by LightRpcs: the received message is encoded.
   std::atomic<uint64_t> items_{0};  // Items received so far (write rpcs only).
   const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
   // Hook points of one call arrive one batch at a time, in order; only the request copy may be
@@ -250,6 +272,7 @@ class RpcInterceptor : public grpc::experimental::Interceptor {
   // The request: encoded (small ones) or as a cut-down copy. Guarded by mu_.
   const google::protobuf::Descriptor* request_type_ = nullptr;
   std::string request_bytes_;
+  grpc::ByteBuffer request_raw_;      // A light rpc's request as received.
   std::unique_ptr<Message> request_;  // Guarded by mu_.
   bool request_trimmed_ = false;      // Guarded by mu_.
 };

@@ -2,11 +2,17 @@
 //
 //   innograph-load --server HOST:PORT --workload W --clients N --duration SECONDS
 //                  [--warmup SECONDS] [--keys FILE] [--seed S] [--token T] [--json]
-//                  [--channels C]
+//                  [--channels C] [--threads T]
 //
-// Keeps N calls in flight (callback API; N = 1 is a closed loop of one call at a time, i.e.
-// latency) for the duration, after a warm-up whose calls are not counted, and prints
-// throughput and latency percentiles: a table, or with --json one JSON object per run.
+// Keeps N calls in flight (N = 1 is a closed loop of one call at a time, i.e. latency) for the
+// duration, after a warm-up whose calls are not counted, and prints throughput and latency
+// percentiles: a table, or with --json one JSON object per run.
+//
+// The calls use gRPC's asynchronous completion-queue API from T client threads (default: one
+// per core, at most N), each with its own queue and its share of the N calls: a thread issues a
+// call, polls the connection for the answer itself and issues the next call, so no call waits
+// for a hand-over between client threads (gRPC's callback API would add one per call). The
+// generator then costs the shared machine as little as possible.
 //
 // Workloads:
 //   neighbors  Neighbors of a random node (both directions, default page size).
@@ -18,6 +24,11 @@
 //              ("load/..."), half re-upserts of a key this run created before. Acknowledged
 //              writes (the server's durability settings apply).
 //   subgraph   Subgraph (streamed) of radius 2 around a random node.
+//   schema     GetSchema: a small answer built from memory, served by the sync thread pool
+//              (unlike neighbors and health), for comparing the serving models.
+//   health     The gRPC health check (grpc.health.v1.Health/Check, every service): no graph
+//              work at all, so it measures the transport floor of the same server, to be read
+//              next to the other workloads.
 //
 // Node keys: --keys FILE (one key per line; blank lines and lines starting with '#' skipped).
 // Without it the keys are read from the server before the run: GetNodes by internal id in
@@ -32,16 +43,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -52,7 +59,9 @@
 #include "absl/strings/str_format.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/completion_queue.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "innograph/status_name.h"
@@ -68,7 +77,17 @@ constexpr int kExitNoCalls = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitConnect = 3;
 
-enum class Workload { kNeighbors, kKhop2, kKhop3, kPath, kPageRank, kMixed, kSubgraph };
+enum class Workload {
+  kNeighbors,
+  kKhop2,
+  kKhop3,
+  kPath,
+  kPageRank,
+  kMixed,
+  kSubgraph,
+  kSchema,
+  kHealth
+};
 
 struct WorkloadName {
   const char* name;
@@ -78,7 +97,8 @@ constexpr WorkloadName kWorkloads[] = {
     {"neighbors", Workload::kNeighbors}, {"khop2", Workload::kKhop2},
     {"khop3", Workload::kKhop3},         {"path", Workload::kPath},
     {"pagerank", Workload::kPageRank},   {"mixed", Workload::kMixed},
-    {"subgraph", Workload::kSubgraph},
+    {"subgraph", Workload::kSubgraph},   {"schema", Workload::kSchema},
+    {"health", Workload::kHealth},
 };
 
 struct Flags {
@@ -93,6 +113,7 @@ struct Flags {
   std::string token;
   bool json = false;
   int channels = 1;
+  int threads = 0;  // 0 = one per core, at most `clients`.
 };
 
 void Usage(const char* why) {
@@ -101,7 +122,8 @@ void Usage(const char* why) {
                "SECONDS\n"
             << "                      [--warmup SECONDS] [--keys FILE] [--seed S] [--token T] "
                "[--json] [--channels C]\n"
-            << "workloads: neighbors khop2 khop3 path pagerank mixed subgraph\n";
+            << "                      [--threads T]\n"
+            << "workloads: neighbors khop2 khop3 path pagerank mixed subgraph schema health\n";
 }
 
 // Parses the command line; false (after printing why) on a usage error.
@@ -168,6 +190,10 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       if (!absl::SimpleAtoi(value, &f->channels) || f->channels < 1 || f->channels > 1000) {
         return bad();
       }
+    } else if (arg == "--threads") {
+      if (!absl::SimpleAtoi(value, &f->threads) || f->threads < 1 || f->threads > 1000) {
+        return bad();
+      }
     } else {
       Usage(absl::StrCat("unknown flag ", arg).c_str());
       return false;
@@ -183,6 +209,10 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
     return false;
   }
   f->channels = std::min(f->channels, f->clients);
+  if (f->threads == 0) {
+    f->threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  f->threads = std::min(f->threads, f->clients);
   return true;
 }
 
@@ -254,128 +284,87 @@ bool FetchKeys(v1::GraphService::Stub& stub, const std::string& token,
 // ---------------------------------------------------------------------------------------------
 // The run
 
-// Runs closures on one thread: where a call would otherwise be issued from inside a callback
-// that itself ran inline in the issuing call, deep recursion is cut here.
-class Deferred {
- public:
-  Deferred() : thread_([this] { Loop(); }) {}
-  ~Deferred() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-  void Post(std::function<void()> fn) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back(std::move(fn));
-    }
-    cv_.notify_one();
-  }
-
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (true) {
-      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      std::function<void()> fn = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      fn();
-      lock.lock();
-    }
-  }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
-thread_local int issue_depth = 0;
-
-struct Run;
-
-// One client: issues its next call when the previous one completes. Its fields are touched by
-// one call at a time, so they need no lock.
-class Slot {
- public:
-  Slot(Run* run, v1::GraphService::Stub* stub, uint64_t seed, int index)
-      : run_(run), stub_(stub), rng_(seed), index_(index) {}
-  void Issue();
-
-  std::vector<uint32_t> latencies_ns;  // Counted successful calls (capped at ~4.29 s each).
-  std::map<int, uint64_t> errors;      // Counted failed calls by status code.
-  double latency_sum_ns = 0;
-
- private:
-  class SubgraphReader;
-  void Done(const grpc::Status& status);
-  const std::string& RandomKey();
-  void IssueUpsert();
-
-  Run* run_;
-  v1::GraphService::Stub* stub_;
-  std::mt19937_64 rng_;
-  const int index_;
-  std::unique_ptr<grpc::ClientContext> ctx_;
-  Clock::time_point started_;
-  uint64_t created_ = 0;  // mixed: keys this slot created.
-
-  v1::NeighborsRequest neighbors_req_;
-  v1::NeighborsResponse neighbors_resp_;
-  v1::ExpandRequest expand_req_;
-  v1::ExpandResponse expand_resp_;
-  v1::ShortestPathRequest path_req_;
-  v1::PathsResponse path_resp_;
-  v1::RankRequest rank_req_;
-  v1::RankResponse rank_resp_;
-  v1::UpsertNodesRequest upsert_req_;
-  v1::UpsertNodesResponse upsert_resp_;
-  v1::SubgraphRequest subgraph_req_;
-};
-
+// The run's shared, read-only state.
 struct Run {
   Flags flags;
   std::vector<std::string> keys;
   std::string run_tag;  // mixed: distinguishes this run's new keys.
   Clock::time_point measure_from;
   Clock::time_point end;
-  Deferred deferred;
-  std::mutex mu;
-  std::condition_variable cv;
-  int active = 0;
-
-  void SlotFinished() {
-    std::lock_guard<std::mutex> lock(mu);
-    if (--active == 0) cv.notify_all();
-  }
 };
 
-// Reads a Subgraph stream to its end.
-class Slot::SubgraphReader final : public grpc::ClientReadReactor<v1::SubgraphChunk> {
+// One client: issues its next call when the previous one completes. A slot belongs to one
+// thread (the one draining its completion queue), so its fields need no lock.
+class Slot {
  public:
-  explicit SubgraphReader(Slot* slot) : slot_(slot) {
-    slot_->stub_->async()->Subgraph(slot_->ctx_.get(), &slot_->subgraph_req_, this);
-    StartRead(&chunk_);
-    StartCall();
-  }
-  void OnReadDone(bool ok) override {
-    if (ok) StartRead(&chunk_);
-  }
-  void OnDone(const grpc::Status& status) override {
-    Slot* slot = slot_;
-    delete this;
-    slot->Done(status);
-  }
+  Slot(Run* run, v1::GraphService::Stub* stub, grpc::GenericStub* generic,
+       grpc::CompletionQueue* cq, uint64_t seed, int index)
+      : run_(run), stub_(stub), generic_(generic), cq_(cq), rng_(seed), index_(index) {}
+
+  // Starts the next call.
+  void Issue();
+  // Takes one completion of this slot's call (`ok` as the queue reported it). False when the
+  // slot has finished: the run is over and it issued no further call.
+  bool OnEvent(bool ok);
+
+  std::vector<uint32_t> latencies_ns;  // Counted successful calls (capped at ~4.29 s each).
+  std::map<int, uint64_t> errors;      // Counted failed calls by status code.
+  double latency_sum_ns = 0;
 
  private:
-  Slot* slot_;
-  v1::SubgraphChunk chunk_;
+  // Where a streamed call (Subgraph) stands.
+  enum class Stream { kNone, kStarting, kReading, kFinishing };
+
+  // Records the call that ended with `status`; then the next call, or false when the run is over.
+  bool Done(const grpc::Status& status);
+  const std::string& RandomKey();
+  void IssueUpsert();
+  template <typename Reader, typename Resp>
+  void Finish(Reader& reader, Resp* resp) {
+    reader->StartCall();
+    reader->Finish(resp, &status_, this);
+  }
+
+  Run* run_;
+  v1::GraphService::Stub* stub_;
+  grpc::GenericStub* generic_;
+  grpc::CompletionQueue* cq_;
+  std::mt19937_64 rng_;
+  const int index_;
+  std::unique_ptr<grpc::ClientContext> ctx_;
+  Clock::time_point started_;
+  grpc::Status status_;
+  Stream stream_ = Stream::kNone;
+  uint64_t created_ = 0;  // mixed: keys this slot created.
+
+  v1::NeighborsRequest neighbors_req_;
+  v1::NeighborsResponse neighbors_resp_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::NeighborsResponse>> neighbors_call_;
+  v1::ExpandRequest expand_req_;
+  v1::ExpandResponse expand_resp_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::ExpandResponse>> expand_call_;
+  v1::ShortestPathRequest path_req_;
+  v1::PathsResponse path_resp_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::PathsResponse>> path_call_;
+  v1::RankRequest rank_req_;
+  v1::RankResponse rank_resp_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::RankResponse>> rank_call_;
+  v1::UpsertNodesRequest upsert_req_;
+  v1::UpsertNodesResponse upsert_resp_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::UpsertNodesResponse>> upsert_call_;
+  v1::SubgraphRequest subgraph_req_;
+  v1::SubgraphChunk subgraph_chunk_;
+  std::unique_ptr<grpc::ClientAsyncReader<v1::SubgraphChunk>> subgraph_call_;
+  v1::GetSchemaRequest schema_req_;
+  v1::GetSchemaResponse schema_resp_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::GetSchemaResponse>> schema_call_;
+  grpc::ByteBuffer health_req_;
+  grpc::ByteBuffer health_resp_;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> health_call_;
 };
+
+// grpc.health.v1.HealthCheckResponse{status: SERVING}, encoded.
+constexpr unsigned char kHealthServing[] = {0x08, 0x01};
 
 const std::string& Slot::RandomKey() {
   const std::vector<std::string>& keys = run_->keys;
@@ -394,11 +383,20 @@ void Slot::IssueUpsert() {
   node->set_key(absl::StrCat("load/", run_->run_tag, "-", index_, "-", n));
   node->set_kind("Person");
   node->set_name(absl::StrCat("Load ", run_->run_tag, " ", index_, " ", n));
-  stub_->async()->UpsertNodes(ctx_.get(), &upsert_req_, &upsert_resp_,
-                              [this](grpc::Status s) { Done(s); });
+  upsert_call_ = stub_->PrepareAsyncUpsertNodes(ctx_.get(), upsert_req_, cq_);
+  Finish(upsert_call_, &upsert_resp_);
 }
 
 void Slot::Issue() {
+  // The previous call's reader lives in its call's memory: it goes before the context does.
+  neighbors_call_.reset();
+  expand_call_.reset();
+  path_call_.reset();
+  rank_call_.reset();
+  upsert_call_.reset();
+  subgraph_call_.reset();
+  schema_call_.reset();
+  health_call_.reset();
   ctx_ = std::make_unique<grpc::ClientContext>();
   SetToken(ctx_.get(), run_->flags.token);
   ctx_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
@@ -408,8 +406,8 @@ void Slot::Issue() {
   switch (w) {
     case Workload::kNeighbors:
       neighbors_req_.mutable_node()->set_key(RandomKey());
-      stub_->async()->Neighbors(ctx_.get(), &neighbors_req_, &neighbors_resp_,
-                                [this](grpc::Status s) { Done(s); });
+      neighbors_call_ = stub_->PrepareAsyncNeighbors(ctx_.get(), neighbors_req_, cq_);
+      Finish(neighbors_call_, &neighbors_resp_);
       break;
     case Workload::kKhop2:
     case Workload::kKhop3:
@@ -418,21 +416,21 @@ void Slot::Issue() {
       expand_req_.set_direction(v1::DIRECTION_BOTH);
       expand_req_.set_depth(w == Workload::kKhop2 ? 2 : 3);
       expand_req_.set_count_only(true);
-      stub_->async()->Expand(ctx_.get(), &expand_req_, &expand_resp_,
-                             [this](grpc::Status s) { Done(s); });
+      expand_call_ = stub_->PrepareAsyncExpand(ctx_.get(), expand_req_, cq_);
+      Finish(expand_call_, &expand_resp_);
       break;
     case Workload::kPath:
       path_req_.mutable_from()->set_key(RandomKey());
       path_req_.mutable_to()->set_key(RandomKey());
       path_req_.set_direction(v1::DIRECTION_BOTH);
-      stub_->async()->ShortestPath(ctx_.get(), &path_req_, &path_resp_,
-                                   [this](grpc::Status s) { Done(s); });
+      path_call_ = stub_->PrepareAsyncShortestPath(ctx_.get(), path_req_, cq_);
+      Finish(path_call_, &path_resp_);
       break;
     case Workload::kPageRank:
       rank_req_.set_measure(v1::MEASURE_PAGERANK);
       rank_req_.set_top_k(10);
-      stub_->async()->Rank(ctx_.get(), &rank_req_, &rank_resp_,
-                           [this](grpc::Status s) { Done(s); });
+      rank_call_ = stub_->PrepareAsyncRank(ctx_.get(), rank_req_, cq_);
+      Finish(rank_call_, &rank_resp_);
       break;
     case Workload::kMixed:
       IssueUpsert();
@@ -440,12 +438,59 @@ void Slot::Issue() {
     case Workload::kSubgraph:
       subgraph_req_.mutable_center()->set_key(RandomKey());
       subgraph_req_.set_radius(2);
-      new SubgraphReader(this);
+      subgraph_call_ = stub_->PrepareAsyncSubgraph(ctx_.get(), subgraph_req_, cq_);
+      stream_ = Stream::kStarting;
+      subgraph_call_->StartCall(this);
       break;
+    case Workload::kSchema:
+      schema_call_ = stub_->PrepareAsyncGetSchema(ctx_.get(), schema_req_, cq_);
+      Finish(schema_call_, &schema_resp_);
+      break;
+    case Workload::kHealth: {
+      // HealthCheckRequest{service: ""} encodes as no bytes.
+      grpc::Slice empty;
+      health_req_ = grpc::ByteBuffer(&empty, 1);
+      health_call_ =
+          generic_->PrepareUnaryCall(ctx_.get(), "/grpc.health.v1.Health/Check", health_req_, cq_);
+      Finish(health_call_, &health_resp_);
+      break;
+    }
   }
 }
 
-void Slot::Done(const grpc::Status& status) {
+bool Slot::OnEvent(bool ok) {
+  switch (stream_) {
+    case Stream::kNone:
+      break;
+    case Stream::kStarting:
+    case Stream::kReading:
+      if (ok) {
+        stream_ = Stream::kReading;
+        subgraph_call_->Read(&subgraph_chunk_, this);
+      } else {
+        stream_ = Stream::kFinishing;
+        subgraph_call_->Finish(&status_, this);
+      }
+      return true;
+    case Stream::kFinishing:
+      stream_ = Stream::kNone;
+      break;
+  }
+  if (status_.ok() && run_->flags.workload == Workload::kHealth) {
+    std::vector<grpc::Slice> slices;
+    std::string got;
+    if (health_resp_.Dump(&slices).ok()) {
+      for (const grpc::Slice& s : slices)
+        got.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    if (got != std::string(std::begin(kHealthServing), std::end(kHealthServing))) {
+      status_ = grpc::Status(grpc::StatusCode::UNAVAILABLE, "health: not SERVING");
+    }
+  }
+  return Done(status_);
+}
+
+bool Slot::Done(const grpc::Status& status) {
   const Clock::time_point now = Clock::now();
   if (started_ >= run_->measure_from && now <= run_->end) {
     if (status.ok()) {
@@ -457,17 +502,25 @@ void Slot::Done(const grpc::Status& status) {
       ++errors[status.error_code()];
     }
   }
-  if (now >= run_->end) {
-    run_->SlotFinished();
-    return;
-  }
-  if (issue_depth >= 32) {
-    run_->deferred.Post([this] { Issue(); });
-    return;
-  }
-  ++issue_depth;
+  if (now >= run_->end) return false;
   Issue();
-  --issue_depth;
+  return true;
+}
+
+// One client thread: starts its slots' calls and takes their completions from its own queue.
+// Next polls the connection on this thread, so a call is issued, completed and followed by the
+// next one without handing anything to another thread.
+void ClientThread(const std::vector<Slot*>& slots, grpc::CompletionQueue* cq) {
+  size_t active = slots.size();
+  for (Slot* slot : slots) slot->Issue();
+  void* tag = nullptr;
+  bool ok = false;
+  while (active > 0 && cq->Next(&tag, &ok)) {
+    if (!static_cast<Slot*>(tag)->OnEvent(ok)) --active;
+  }
+  cq->Shutdown();
+  while (cq->Next(&tag, &ok)) {
+  }
 }
 
 std::string JsonEscape(const std::string& s) {
@@ -493,6 +546,7 @@ int Main(int argc, char** argv) {
   // One stub per channel; each channel its own connection.
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   std::vector<std::unique_ptr<v1::GraphService::Stub>> stubs;
+  std::vector<std::unique_ptr<grpc::GenericStub>> generic_stubs;
   for (int c = 0; c < f.channels; ++c) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
@@ -506,9 +560,11 @@ int Main(int argc, char** argv) {
       return kExitConnect;
     }
     stubs.push_back(v1::GraphService::NewStub(channels.back()));
+    generic_stubs.push_back(std::make_unique<grpc::GenericStub>(channels.back()));
   }
 
-  if (f.workload != Workload::kPageRank) {
+  if (f.workload != Workload::kPageRank && f.workload != Workload::kHealth &&
+      f.workload != Workload::kSchema) {
     const bool ok = f.keys_file.empty() ? FetchKeys(*stubs[0], f.token, &run.keys)
                                         : ReadKeysFile(f.keys_file, &run.keys);
     if (!ok) return kExitConnect;
@@ -522,21 +578,28 @@ int Main(int argc, char** argv) {
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count());
 
+  std::vector<std::unique_ptr<grpc::CompletionQueue>> queues;
+  for (int t = 0; t < f.threads; ++t) queues.push_back(std::make_unique<grpc::CompletionQueue>());
   std::vector<std::unique_ptr<Slot>> slots;
+  std::vector<std::vector<Slot*>> by_thread(f.threads);
   for (int i = 0; i < f.clients; ++i) {
-    slots.push_back(std::make_unique<Slot>(&run, stubs[i % stubs.size()].get(),
+    const size_t c = i % stubs.size();
+    slots.push_back(std::make_unique<Slot>(&run, stubs[c].get(), generic_stubs[c].get(),
+                                           queues[i % f.threads].get(),
                                            f.seed * 1000003 + static_cast<uint64_t>(i), i));
+    by_thread[i % f.threads].push_back(slots.back().get());
   }
   const Clock::time_point start = Clock::now();
   run.measure_from = start + std::chrono::duration_cast<Clock::duration>(
                                  std::chrono::duration<double>(f.warmup_s));
   run.end = run.measure_from + std::chrono::duration_cast<Clock::duration>(
                                    std::chrono::duration<double>(f.duration_s));
-  run.active = f.clients;
-  for (auto& slot : slots) slot->Issue();
   {
-    std::unique_lock<std::mutex> lock(run.mu);
-    run.cv.wait(lock, [&] { return run.active == 0; });
+    std::vector<std::thread> threads;
+    for (int t = 0; t < f.threads; ++t) {
+      threads.emplace_back(ClientThread, std::cref(by_thread[t]), queues[t].get());
+    }
+    for (std::thread& t : threads) t.join();
   }
 
   std::vector<uint32_t> all;

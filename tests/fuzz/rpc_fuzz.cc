@@ -104,8 +104,9 @@ void CheckStore(GraphStore& store) {
              "store check: " + (report->problems.empty() ? std::string() : report->problems[0]));
 }
 
-// `Ctx` is grpc::ServerContext for the sync handlers and grpc::ServerContextBase for the work
-// behind the callback handlers (GetNodes, Neighbors), which both accept a sync context.
+// `Ctx` is grpc::ServerContext for the sync handlers and grpc::ServerContextBase for the light
+// rpcs' handlers (GetNodes, GetEdges, Neighbors; server/light_rpcs.h), which both accept a sync
+// context.
 template <typename Ctx, typename Req, typename Resp>
 void Call(absl::string_view bytes, bool write,
           grpc::Status (GraphServiceImpl::*handler)(Ctx*, const Req*, Resp*)) {
