@@ -38,8 +38,31 @@ void Importer::Reject(uint32_t file, uint64_t line, std::string message, std::st
   }
 }
 
-void Importer::BeginFile(std::string name, ImportFormat format, absl::string_view csv_header) {
+uint64_t Importer::Keep(absl::string_view line) {
+  if (!read_back_.empty() && read_back_.back()) {
+    return block_offset_ + static_cast<uint64_t>(line.data() - block_base_);
+  }
+  const uint64_t at = raw_.size();
+  raw_.append(line.data(), line.size());
+  return at;
+}
+
+std::string Importer::RowText(const Row& row, const std::string& raw) const {
+  if (!read_back_[row.file]) return raw.substr(row.raw_at, row.raw_size);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(files_[row.file].c_str(), "rb"),
+                                                       &std::fclose);
+  std::string text(row.raw_size, '\0');
+  if (!file || std::fseek(file.get(), static_cast<long>(row.raw_at), SEEK_SET) != 0 ||
+      std::fread(text.data(), 1, text.size(), file.get()) != text.size()) {
+    return "(the row could not be read back from the file)";
+  }
+  return text;
+}
+
+void Importer::BeginFile(std::string name, ImportFormat format, absl::string_view csv_header,
+                         bool read_back) {
   files_.push_back(std::move(name));
+  read_back_.push_back(read_back ? 1 : 0);
   format_ = format;
   csv_.reset();
   file_ok_ = true;
@@ -63,6 +86,9 @@ absl::StatusOr<JsonlRecord> Importer::ParseLine(absl::string_view line) const {
 
 absl::StatusOr<bool> Importer::AddLine(uint64_t line_no, absl::string_view line) {
   if (files_.empty()) return absl::FailedPreconditionError("import: a line before any file");
+  if (read_back_.back()) {
+    return absl::FailedPreconditionError("import: a file read back takes AddFileLines only");
+  }
   if (!file_ok_ || report_.aborted) return !report_.aborted;
   return AddParsed(line_no, line, ParseLine(line));
 }
@@ -76,12 +102,28 @@ void Importer::ExpectRows(size_t rows, size_t bytes) {
     auto& rows_of = format_ == ImportFormat::kCsvEdges ? edge_rows_ : node_rows_;
     rows_of.reserve(rows_of.size() + rows);
   }
-  raw_.reserve(raw_.size() + bytes);
+  if (!read_back_.back()) raw_.reserve(raw_.size() + bytes);
+}
+
+absl::StatusOr<bool> Importer::AddFileLines(uint64_t first_line_no,
+                                            const std::vector<absl::string_view>& lines,
+                                            uint64_t offset) {
+  if (files_.empty() || !read_back_.back()) {
+    return absl::FailedPreconditionError("import: AddFileLines outside a file read back");
+  }
+  block_base_ = lines.empty() ? nullptr : lines[0].data();
+  block_offset_ = offset;
+  absl::StatusOr<bool> go_on = AddLines(first_line_no, lines);
+  block_base_ = nullptr;
+  return go_on;
 }
 
 absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
                                         const std::vector<absl::string_view>& lines) {
   if (files_.empty()) return absl::FailedPreconditionError("import: a line before any file");
+  if (read_back_.back() && block_base_ == nullptr && !lines.empty()) {
+    return absl::FailedPreconditionError("import: a file read back takes AddFileLines only");
+  }
   if (!file_ok_ || report_.aborted) return !report_.aborted;
   // Parsing is the costly part and independent per line: two threads for big blocks.
   auto in_halves = [&](auto&& parse) {
@@ -121,8 +163,7 @@ absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
       if (kept != base + i) edges_[kept] = std::move(edges_[base + i]);
       ++kept;
       edge_rows_.push_back(
-          Row{file, first_line_no + i, raw_.size(), static_cast<uint32_t>(line.size())});
-      raw_.append(line.data(), line.size());
+          Row{first_line_no + i, Keep(line), static_cast<uint32_t>(line.size()), file});
     }
     edges_.resize(kept);
     return true;
@@ -148,8 +189,7 @@ absl::StatusOr<bool> Importer::AddParsed(uint64_t line_no, absl::string_view lin
     Reject(file, line_no, std::string(rec.status().message()), std::string(line));
     return !report_.aborted;
   }
-  Row row{file, line_no, raw_.size(), static_cast<uint32_t>(line.size())};
-  raw_.append(line.data(), line.size());
+  const Row row{line_no, Keep(line), static_cast<uint32_t>(line.size()), file};
   if (auto* n = std::get_if<Node>(&*rec)) {
     nodes_.push_back(std::move(*n));
     node_rows_.push_back(row);
@@ -195,8 +235,7 @@ absl::Status Importer::Flush(bool /*final*/) {
       return std::tie(a.first->file, a.first->line) < std::tie(b.first->file, b.first->line);
     });
     for (const auto& [row, status] : bad) {
-      Reject(row->file, row->line, std::string(status->message()),
-             raw.substr(row->raw_at, row->raw_size));
+      Reject(row->file, row->line, std::string(status->message()), RowText(*row, raw));
     }
   };
   const size_t node_count = nodes.size(), edge_count = edges.size();
@@ -316,6 +355,7 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
     constexpr size_t kChunk = 8 << 20;
     std::string buffer;  // [0, filled): unread bytes; starts at a line start.
     size_t filled = 0;
+    uint64_t buffer_offset = 0;  // Of buffer[0] in the file.
     bool eof = false;
     auto refill = [&]() -> absl::Status {
       if (eof) return absl::OkStatus();
@@ -344,7 +384,8 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
     absl::string_view first(buffer.data(), newline == absl::string_view::npos ? filled : newline);
     if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
     ASSIGN_OR_RETURN(ImportFormat format, DetectFormat(path, first));
-    importer.BeginFile(path, format, format == ImportFormat::kJsonl ? "" : first);
+    importer.BeginFile(path, format, format == ImportFormat::kJsonl ? "" : first,
+                       /*read_back=*/true);
     size_t at = 0;  // Start of the next line in buffer.
     uint64_t next_line = 1;
     if (format != ImportFormat::kJsonl) {
@@ -386,7 +427,9 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
         end = static_cast<size_t>(nl - buffer.data()) + 1;
       }
       if (!block.empty()) {
-        ASSIGN_OR_RETURN(go_on, importer.AddLines(next_line, block));
+        ASSIGN_OR_RETURN(go_on,
+                         importer.AddFileLines(next_line, block,
+                                               buffer_offset + (block[0].data() - buffer.data())));
         next_line += block.size();
         if (progress) progress(importer.progress());
       }
@@ -395,6 +438,7 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
       if (eof) break;
       // Move the partial line to the front and read more.
       buffer.erase(0, at);
+      buffer_offset += at;
       filled -= at;
       at = 0;
       RETURN_IF_ERROR(refill());

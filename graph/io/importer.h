@@ -66,8 +66,11 @@ class Importer {
   Importer(GraphStore& store, ImportOptions options);
 
   // Starts a file. For CSV, `csv_header` is its first line; a bad header is reported as a row
-  // error of line 1 (the file's rows are then skipped).
-  void BeginFile(std::string name, ImportFormat format, absl::string_view csv_header);
+  // error of line 1 (the file's rows are then skipped). With `read_back`, `name` is the path
+  // of a file on disk whose lines all come through AddFileLines: the rows' texts are not kept
+  // in memory, a rejected row's text is read back from the file.
+  void BeginFile(std::string name, ImportFormat format, absl::string_view csv_header,
+                 bool read_back = false);
   // Adds one line of the current file (without its newline). Returns false once the import has
   // stopped (aborted); storage failures are errors.
   absl::StatusOr<bool> AddLine(uint64_t line_no, absl::string_view line);
@@ -75,6 +78,10 @@ class Importer {
   // blocks are parsed on two threads. Same result as AddLine for each.
   absl::StatusOr<bool> AddLines(uint64_t first_line_no,
                                 const std::vector<absl::string_view>& lines);
+  // AddLines for a file begun with read_back: `lines` are views into one buffer, lines[0]
+  // starting at byte `offset` of the file.
+  absl::StatusOr<bool> AddFileLines(uint64_t first_line_no,
+                                    const std::vector<absl::string_view>& lines, uint64_t offset);
   // A hint: about `rows` more rows of the current file, `bytes` long in all, are coming (space
   // is reserved for them when the import buffers its rows).
   void ExpectRows(size_t rows, size_t bytes);
@@ -85,21 +92,30 @@ class Importer {
 
  private:
   struct Row {
-    uint32_t file;  // Index into files_.
     uint64_t line;
-    uint64_t raw_at;  // The row's text: raw_[raw_at, raw_at + raw_size).
+    uint64_t raw_at;  // The row's text: raw_[raw_at, raw_at + raw_size), or the file's bytes
+                      // there when the file is read back.
     uint32_t raw_size;
+    uint32_t file;  // Index into files_.
   };
 
   absl::StatusOr<JsonlRecord> ParseLine(absl::string_view line) const;
   absl::StatusOr<bool> AddParsed(uint64_t line_no, absl::string_view line,
                                  absl::StatusOr<JsonlRecord> rec);
   void Reject(uint32_t file, uint64_t line, std::string message, std::string raw);
+  // Keeps a line of the current file's block for a Row; returns its raw_at.
+  uint64_t Keep(absl::string_view line);
+  // The text of a row kept before `raw` was taken from raw_ (see Flush).
+  std::string RowText(const Row& row, const std::string& raw) const;
   absl::Status Flush(bool final);
 
   GraphStore& store_;
   const ImportOptions options_;
   std::vector<std::string> files_;
+  std::vector<uint8_t> read_back_;  // Parallel to files_.
+  // The block of lines being added by AddFileLines: its first byte and that byte's offset.
+  const char* block_base_ = nullptr;
+  uint64_t block_offset_ = 0;
   ImportFormat format_ = ImportFormat::kJsonl;
   std::unique_ptr<CsvParser> csv_;
   bool file_ok_ = false;

@@ -55,9 +55,10 @@ bool ValidPropertyName(absl::string_view name) {
   });
 }
 
-// Checks property syntax and declared types. `owner` reads like "kind 'Person'".
+// Checks property syntax and declared types. `owner_what` and `owner_name` read like "kind"
+// and "Person" (joined only for a message, not for every valid item).
 absl::Status ValidateProperties(const PropertyMap& props, const std::vector<PropertySpec>& specs,
-                                absl::string_view owner) {
+                                absl::string_view owner_what, absl::string_view owner_name) {
   if (props.size() > kMaxProperties) {
     return absl::InvalidArgumentError(
         absl::StrCat("properties: ", props.size(), " properties, at most ", kMaxProperties));
@@ -84,14 +85,16 @@ absl::Status ValidateProperties(const PropertyMap& props, const std::vector<Prop
     const PropertySpec* spec = FindIn(specs, name);
     if (spec && TypeOf(value) != spec->type) {
       return absl::InvalidArgumentError(
-          absl::StrCat("properties.", name, ": ", owner, " declares it ", ValueTypeName(spec->type),
-                       ", got ", ValueTypeName(TypeOf(value)), " '", ValueToString(value), "'"));
+          absl::StrCat("properties.", name, ": ", owner_what, " '", owner_name, "' declares it ",
+                       ValueTypeName(spec->type), ", got ", ValueTypeName(TypeOf(value)), " '",
+                       ValueToString(value), "'"));
     }
   }
   for (const PropertySpec& spec : specs) {
     if (spec.required && !props.contains(spec.name)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("properties.", spec.name, ": required by ", owner, " but missing"));
+      return absl::FailedPreconditionError(absl::StrCat("properties.", spec.name, ": required by ",
+                                                        owner_what, " '", owner_name,
+                                                        "' but missing"));
     }
   }
   return absl::OkStatus();
@@ -302,8 +305,7 @@ absl::Status Schema::ValidateNode(const Node& node) const {
           absl::StrCat("aliases[", i, "]: must be non-empty valid UTF-8 of at most 1024 bytes"));
     }
   }
-  RETURN_IF_ERROR(ValidateProperties(node.properties, kind->properties,
-                                     absl::StrCat("kind '", kind->name, "'")));
+  RETURN_IF_ERROR(ValidateProperties(node.properties, kind->properties, "kind", kind->name));
   return ValidateCitations(node.sources);
 }
 
@@ -345,8 +347,7 @@ absl::Status Schema::ValidateEdge(const Edge& edge, KindId from_kind, KindId to_
         absl::StrCat("weight: ", edge.weight, " must be finite and greater than 0"));
   }
   if (!edge.key.empty()) RETURN_IF_ERROR(ValidateKey(edge.key, "key"));
-  RETURN_IF_ERROR(ValidateProperties(edge.properties, type->properties,
-                                     absl::StrCat("edge type '", type->name, "'")));
+  RETURN_IF_ERROR(ValidateProperties(edge.properties, type->properties, "edge type", type->name));
   return ValidateCitations(edge.sources);
 }
 

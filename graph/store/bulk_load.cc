@@ -11,12 +11,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "graph/model/status.h"
 #include "graph/store/key_codec.h"
@@ -80,6 +84,99 @@ void TwoHalves(size_t n, F&& f) {
   f(size_t{0}, half);
   other.join();
 }
+
+// Node key -> (id, kind) for resolving the edges' endpoints: open addressing, linear probing,
+// with keys of up to 24 bytes held in the slot itself (zero-padded), so that a lookup touches
+// one slot and no node record. Longer keys point into the node records (which outlive the
+// table). Lookups are read-only and may run on several threads.
+class KeyTable {
+ public:
+  struct Found {
+    uint64_t id;
+    uint32_t kind;
+  };
+
+  explicit KeyTable(size_t keys) {
+    size_t capacity = 16;
+    while (capacity < keys * 2) capacity <<= 1;
+    slots_.assign(capacity, Slot{});
+    mask_ = capacity - 1;
+  }
+
+  // `key` is not in the table yet; id != 0.
+  void Insert(absl::string_view key, uint64_t id, uint32_t kind) {
+    Probe q(key);
+    size_t at = q.hash & mask_;
+    while (slots_[at].id != 0) at = (at + 1) & mask_;
+    Slot& s = slots_[at];
+    s.id = id;
+    s.kind = kind;
+    s.size = static_cast<uint32_t>(key.size());
+    if (key.size() <= kInline) {
+      std::memcpy(s.words, q.words, sizeof(s.words));
+    } else {
+      const char* data = key.data();
+      std::memcpy(s.words, &data, sizeof(data));
+    }
+  }
+
+  // Hints the cache about the slot a lookup of `key` starts at.
+  void Prefetch(absl::string_view key) const {
+    __builtin_prefetch(&slots_[Probe(key).hash & mask_]);
+  }
+
+  // nullopt when the key is not in the table.
+  std::optional<Found> Find(absl::string_view key) const {
+    Probe q(key);
+    for (size_t at = q.hash & mask_;; at = (at + 1) & mask_) {
+      const Slot& s = slots_[at];
+      if (s.id == 0) return std::nullopt;
+      if (s.size != key.size()) continue;
+      if (key.size() <= kInline) {
+        if (s.words[0] == q.words[0] && s.words[1] == q.words[1] && s.words[2] == q.words[2]) {
+          return Found{s.id, s.kind};
+        }
+      } else {
+        const char* data;
+        std::memcpy(&data, s.words, sizeof(data));
+        if (std::memcmp(data, key.data(), key.size()) == 0) return Found{s.id, s.kind};
+      }
+    }
+  }
+
+ private:
+  static constexpr size_t kInline = 24;
+  struct Slot {
+    uint64_t id = 0;  // 0: empty.
+    uint32_t kind = 0;
+    uint32_t size = 0;
+    uint64_t words[3] = {0, 0, 0};  // The key, zero-padded, or a pointer to it.
+  };
+  // A key's padded words (short keys) and hash.
+  struct Probe {
+    uint64_t words[3] = {0, 0, 0};
+    uint64_t hash;
+    explicit Probe(absl::string_view key) {
+      if (key.size() <= kInline) {
+        std::memcpy(words, key.data(), key.size());
+        uint64_t h = key.size() * 0x9E3779B97F4A7C15ull;
+        for (uint64_t w : words) {
+          h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+          h ^= h >> 32;
+        }
+        // Murmur3's finalizer: every input bit reaches the low bits (the table's index).
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53ull;
+        h ^= h >> 33;
+        hash = h;
+      } else {
+        hash = absl::Hash<absl::string_view>{}(key);
+      }
+    }
+  };
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+};
 
 // One end of an edge as a node's bucket holds it: sorted by (type, other, id) it is the order
 // of the edge column family's keys (self, type, other, id).
@@ -176,10 +273,9 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
 
   // Nodes: validate; the last valid occurrence of a key wins; ids in order of those.
   std::vector<uint8_t> valid(nodes.size(), 1);
-  // Key -> its last valid node: index, then id and kind (read when resolving edges).
+  // Key -> its last valid node: index, then id.
   struct NodeSlot {
     uint32_t index;
-    uint32_t kind = 0;
     uint64_t id = 0;
   };
   absl::flat_hash_map<absl::string_view, NodeSlot> last;
@@ -202,7 +298,6 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     if (slot.index != i) continue;
     nodes[i].id = NodeId(next_node++);
     slot.id = nodes[i].id.value;
-    slot.kind = nodes[i].kind.value;
     node_order.push_back(static_cast<uint32_t>(i));
     ++counts.by_kind[nodes[i].kind.value];
     ++counts.nodes;
@@ -213,14 +308,24 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     auto it = last.find(n.key);
     result.nodes.ids.push_back(it == last.end() ? 0 : it->second.id);
   }
+  last = {};  // The edges' endpoints are resolved with key_table below.
 
   // Edges, step 1 (two threads): resolve the endpoints' keys and validate. Each edge is
   // checked on its own, so the halves are independent.
+  KeyTable key_table(node_order.size());
+  for (uint32_t i : node_order) {
+    key_table.Insert(nodes[i].key, nodes[i].id.value, nodes[i].kind.value);
+  }
   std::vector<uint8_t> ok(edges.size(), 0);
   std::vector<ItemError> errors_high;
   bool keyed_low = false, keyed_high = false;
   auto resolve = [&](size_t begin, size_t end, std::vector<ItemError>* errors, bool* keyed) {
+    constexpr size_t kAhead = 8;  // Lookups prefetched this many edges ahead.
     for (size_t i = begin; i < end; ++i) {
+      if (i + kAhead < end) {
+        key_table.Prefetch(edges[i + kAhead].from_key);
+        key_table.Prefetch(edges[i + kAhead].to_key);
+      }
       EdgeWrite& w = edges[i];
       Edge& e = w.edge;
       const EdgeTypeSpec* type = schema_->Type(e.type);
@@ -250,14 +355,14 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
           resolved = false;
           break;
         }
-        auto it = last.find(key);
-        if (it == last.end()) {
+        const std::optional<KeyTable::Found> found = key_table.Find(key);
+        if (!found) {
           fail(absl::NotFoundError(absl::StrCat(field, "_key: no node with key '", key, "'")));
           resolved = false;
           break;
         }
-        id = NodeId(it->second.id);
-        kinds[side] = KindId(it->second.kind);
+        id = NodeId(found->id);
+        kinds[side] = KindId(found->kind);
       }
       if (!resolved) continue;
       if (absl::Status s = schema_->ValidateEdge(e, kinds[0], kinds[1]); !s.ok()) {
@@ -449,6 +554,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   // The store's options, with 16 KiB blocks for the files written here: a quarter of the
   // per-block work (compression, index entries) for the same bytes, and smaller files.
   rocksdb::Options options = *rocks_options_;
+  options.statistics = nullptr;  // The store's tickers count its own reads and writes.
   {
     rocksdb::BlockBasedTableOptions table;
     if (const auto* store_table =
@@ -545,8 +651,10 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   add_task(kNames, "names", [&](const std::string& p) {
     // Each distinct token once, with the ids of its nodes in increasing order; the keys
     // token\0id then come out sorted by sorting the distinct tokens only.
-    absl::flat_hash_map<std::string, uint32_t> token_index;
-    std::vector<std::string> token_text;
+    // The texts live in a deque (stable addresses), the index holds views of them.
+    std::deque<std::string> token_text;
+    absl::flat_hash_map<absl::string_view, uint32_t> token_index;
+    token_index.reserve(node_order.size() * 4);
     std::vector<std::pair<uint32_t, uint64_t>> postings;  // (token index, node id)
     postings.reserve(node_order.size() * 6);
     std::vector<std::string> mine;
@@ -562,15 +670,38 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       std::sort(mine.begin(), mine.end());
       mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
       for (std::string& t : mine) {
-        auto [it, inserted] = token_index.try_emplace(t, static_cast<uint32_t>(token_text.size()));
-        if (inserted) token_text.push_back(std::move(t));
+        auto it = token_index.find(t);
+        if (it == token_index.end()) {
+          token_text.push_back(std::move(t));
+          it = token_index.emplace(token_text.back(), static_cast<uint32_t>(token_text.size() - 1))
+                   .first;
+        }
         postings.emplace_back(it->second, n.id.value);
       }
     }
-    std::vector<uint32_t> order(token_text.size());
-    for (uint32_t t = 0; t < order.size(); ++t) order[t] = t;
-    std::sort(order.begin(), order.end(),
-              [&](uint32_t a, uint32_t b) { return token_text[a] < token_text[b]; });
+    token_index = {};
+    // Sorted by the first 8 bytes (big-endian, zero-padded: the same order as the bytes), the
+    // texts compared only on a tie.
+    struct Rank {
+      uint64_t prefix;
+      uint32_t token;
+    };
+    std::vector<Rank> ranks(token_text.size());
+    for (uint32_t t = 0; t < ranks.size(); ++t) {
+      const std::string& text = token_text[t];
+      uint64_t prefix = 0;
+      for (size_t b = 0; b < 8; ++b) {
+        prefix = (prefix << 8) | (b < text.size() ? static_cast<uint8_t>(text[b]) : 0);
+      }
+      ranks[t] = {prefix, t};
+    }
+    std::sort(ranks.begin(), ranks.end(), [&](const Rank& a, const Rank& b) {
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+      return token_text[a.token] < token_text[b.token];
+    });
+    std::vector<uint32_t> order(ranks.size());
+    for (size_t r = 0; r < ranks.size(); ++r) order[r] = ranks[r].token;
+    ranks = {};
     std::vector<size_t> start(token_text.size() + 1, 0);
     for (const auto& [t, id] : postings) ++start[t + 1];
     for (size_t t = 1; t < start.size(); ++t) start[t] += start[t - 1];
@@ -620,6 +751,15 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
           if (at == b->start[n] && b->start[n + 1] - at > 1) {
             // Entering node n: sort its edges by (type, other, slot).
             std::sort(b->refs.begin() + at, b->refs.begin() + b->start[n + 1]);
+          }
+          if (out && at + 16 < hi) {
+            // The records are read in bucket order, which is random in the arena: ask for
+            // them ahead (the end offsets 16 edges ahead, the bytes 8 ahead). Buckets are
+            // sorted before they are read, so a prefetch into the next node's unsorted bucket
+            // may miss; it is only a hint.
+            __builtin_prefetch(&value_end[b->refs[at + 16].slot]);
+            const absl::string_view soon = value_of(b->refs[at + 8].slot);
+            __builtin_prefetch(soon.data());
           }
           const EndRef& r = b->refs[at++];
           EdgeKeyInto(k, n, r.type, r.other, uint64_t{r.slot} + 1);

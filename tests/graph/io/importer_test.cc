@@ -235,5 +235,46 @@ TEST_F(ImporterTest, LongLinesAcrossReadChunks) {
   EXPECT_EQ(bulk_.errors[0].line, 72u);
 }
 
+TEST_F(ImporterTest, RowsRejectedByTheStoreKeepTheirTextAfterTheFirstReadChunk) {
+  // The offline import does not keep the rows' texts: a rejected row's text is read back from
+  // the file at its offset. The bad rows come after the reader's first 8 MiB chunk, between
+  // CRLF lines.
+  const std::string nodes =
+      Write("nodes.csv", absl::StrCat(kNodesHeader, "person/a,Person,A,,,,\r\n",
+                                      "person/b,Person,B,,,,\r\n", "univ/u,University,U,,,,\r\n"));
+  std::string edges = kEdgesHeader;
+  const std::string missing = "person/a,EMPLOYED_BY,univ/missing,2001,,,Über,";
+  const std::string wrong_kind = "univ/u,EMPLOYED_BY,person/a,,,,,7";
+  for (int i = 0; i < 200000; ++i) {
+    absl::StrAppend(&edges, "person/a,COLLABORATES_WITH,person/b,", 1900 + i % 100, ",,", 1 + i % 7,
+                    ",,\r\n");
+    if (i == 190000) absl::StrAppend(&edges, missing, "\r\n");
+    if (i == 195000) absl::StrAppend(&edges, wrong_kind, "\r\n");
+  }
+  ASSERT_GT(edges.find(missing), size_t{8} << 20);
+  ExpectSameOnBothPaths({nodes, Write("edges.csv", edges)}, /*max_errors=*/2);
+  EXPECT_EQ(bulk_.edges_written, 200000u);
+  ASSERT_EQ(bulk_.errors.size(), 2u);
+  EXPECT_EQ(bulk_.errors[0].line, 190003u);
+  EXPECT_EQ(bulk_.errors[0].raw, missing);
+  EXPECT_THAT(bulk_.errors[0].message, HasSubstr("no node with key 'univ/missing'"));
+  EXPECT_EQ(bulk_.errors[1].line, 195004u);
+  EXPECT_EQ(bulk_.errors[1].raw, wrong_kind);
+}
+
+TEST_F(ImporterTest, LinesOfAFileReadBackComeThroughAddFileLinesOnly) {
+  GraphStore::Options o;
+  o.sync_writes = false;
+  auto store = GraphStore::Open(base_ + "/store", o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Importer importer(**store, ImportOptions());
+  importer.BeginFile(base_ + "/edges.csv", ImportFormat::kCsvEdges, "from,type,to",
+                     /*read_back=*/true);
+  EXPECT_EQ(importer.AddLine(2, "a,EMPLOYED_BY,b").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  const std::vector<absl::string_view> lines = {"a,EMPLOYED_BY,b"};
+  EXPECT_EQ(importer.AddLines(2, lines).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace innograph::io

@@ -63,6 +63,20 @@ TEST(Text, IsValidUtf8) {
       {"ASCII in continuation", "\xE9\x41\x80", false},
       {"NUL", std::string("a\0b", 3), false},
       {"only NUL", std::string(1, '\0'), false},
+      // Long enough for the eight-bytes-at-a-time ASCII scan: a bad byte in every position of
+      // a word, and after it.
+      {"NUL in the first word", std::string("abcdefg\0xyz", 11), false},
+      {"NUL as the first byte of a word", std::string("\0bcdefghxyz", 11), false},
+      {"NUL in the second word", std::string("abcdefghij\0lmnop", 17), false},
+      {"FF in a word", "abcdefghijk\xFFmnop", false},
+      {"FF after two words", "abcdefghijklmnop\xFF", false},
+      {"CJK after two words", "abcdefghijklmnop邹学校", true},
+      {"CJK between words", "abcdefgh邹abcdefgh", true},
+      {"truncated after a word", "abcdefgh\xE9\x82", false},
+      {"overlong after a word",
+       "abcdefgh\xC0\x80"
+       "abcdefgh",
+       false},
   };
   for (const Utf8Case& c : cases) {
     EXPECT_EQ(IsValidUtf8(c.bytes), c.valid) << c.what;
