@@ -32,6 +32,8 @@ the suite
      import, Kùzu COPY when installed), --import-repeat runs each.
 Workloads, as innograph-load defines them (bench/load/load.cc; every edge type, both
 directions; bench/sql/*.sql and bench/kuzu/queries.js hold the peers' versions):
+  floor      a call that does no graph work: the gRPC health check (innograph), SELECT 1
+             (PostgreSQL), RETURN 1 (Kùzu): what one round trip costs each system
   neighbors  the neighbours of a random key (edge and neighbour record), at most 100
   khop2/3    the number of distinct nodes within 2 (3) hops, the start excluded
   subgraph   the 2-hop ego network of a key, nodes and edges streamed (innograph only)
@@ -89,8 +91,9 @@ SIZES = {"tiny": 5000, "1m": 1000000, "1m-social": 1000000, "10m": 10000000, "co
 # innograph-generate --profile of the synthetic sizes (default: innovation).
 PROFILE = {"1m-social": "social"}
 PEERS = ("kuzu", "postgres", "networkx")
-SINGLE = ("neighbors", "khop2", "khop3", "subgraph", "path", "pagerank")
+SINGLE = ("floor", "neighbors", "khop2", "khop3", "subgraph", "path", "pagerank")
 LABEL = {
+    "floor": "round-trip floor (no graph work)",
     "neighbors": "1-hop neighbours (limit 100)",
     "khop2": "2-hop distinct count",
     "khop3": "3-hop distinct count",
@@ -379,6 +382,13 @@ class InnographCalls:
             n += len(chunk.nodes)
         return n
 
+    def health(self):
+        # grpc.health.v1.Health/Check with an empty request (every service): an empty message
+        # needs no generated code.
+        return self.channel.unary_unary("/grpc.health.v1.Health/Check",
+                                        request_serializer=lambda _: b"",
+                                        response_deserializer=lambda b: b)(None, timeout=60)
+
     def pagerank(self):
         return self.stub.Rank(self.pb.RankRequest(measure=self.pb.MEASURE_PAGERANK, top_k=10),
                               timeout=600)
@@ -390,7 +400,9 @@ class InnographCalls:
     def one(self, workload, i, keys, rnd, state):
         key = keys[i]
         other = keys[rnd.randrange(len(keys))]
-        if workload == "neighbors":
+        if workload == "floor":
+            self.health()
+        elif workload == "neighbors":
             self.neighbors(key)
         elif workload in ("khop2", "khop3"):
             self.khop(key, int(workload[-1]))
@@ -475,7 +487,9 @@ def load_run(args, tools, address, workload, clients, duration, warmup, graph):
     if not tools.get("load"):
         return python_load(args, address, workload, clients, duration, warmup, graph["keys"])
     for attempt in range(3):
-        argv = [tools["load"], "--server", address, "--workload", workload, "--clients",
+        # The floor is the gRPC health check: a round trip through the same server, no graph work.
+        argv = [tools["load"], "--server", address, "--workload",
+                "health" if workload == "floor" else workload, "--clients",
                 str(clients), "--duration", "%g" % duration, "--warmup", "%g" % warmup,
                 "--keys", graph["keys_file"], "--seed", "1", "--json"]
         proc = run(argv, timeout=int(duration + warmup) + 900, check=False)
@@ -491,6 +505,7 @@ def load_run(args, tools, address, workload, clients, duration, warmup, graph):
         if proc.returncode != 0 or result is None:
             raise Failure("%s: exit %d\n%s%s" % (" ".join(argv), proc.returncode,
                                                  proc.stdout[-2000:], proc.stderr[-2000:]))
+        result["workload"] = workload  # The suite's name ("floor" runs "health").
         return result
     return result
 
@@ -597,6 +612,11 @@ def bench_innograph(args, tools, graph, scratch, port):
         log("innograph %s" % w)
         res["workloads"].append(load_run(args, tools, server.address, w, 1, args.duration,
                                          0 if w == "pagerank" else args.warmup, graph))
+    top = max(args.clients)
+    if top > 1:  # Read throughput: the 1-hop target is stated at 32 concurrent clients.
+        log("innograph neighbors x%d" % top)
+        res["workloads"].append(load_run(args, tools, server.address, "neighbors", top,
+                                         args.duration, args.warmup, graph))
     for c in args.clients:
         log("innograph mixed x%d" % c)
         res["workloads"].append(load_run(args, tools, server.address, "mixed", c, args.duration,
@@ -755,10 +775,15 @@ def bench_postgres(args, graph, scratch, port):
         res["checks"]["path"].append(int(v) if v else None)
     res["workloads"] = []
     nkeys = len(graph["keys"])
-    for w in ("neighbors", "khop2", "khop3", "path"):
+    for w in ("floor", "neighbors", "khop2", "khop3", "path"):
         log("postgres %s" % w)
         res["workloads"].append(pgbench(pg, args, w + ".sql", 1, args.duration, args.warmup, nkeys,
                                         pg.root))
+    top = max(args.clients)
+    if top > 1:
+        log("postgres neighbors x%d" % top)
+        res["workloads"].append(pgbench(pg, args, "neighbors.sql", top, args.duration, args.warmup,
+                                        nkeys, pg.root))
     for c in args.clients:
         log("postgres mixed x%d" % c)
         res["workloads"].append(pgbench(pg, args, "mixed.sql", c, args.duration, args.warmup,
@@ -933,7 +958,7 @@ def report(results):
         inno = g["systems"].get("innograph", {})
         out.append("innograph workloads through: %s. Each single-client workload runs %gs after "
                    "%gs of warm-up; latency is per call, client side. 'innograph ×' is the "
-                   "peer's median latency ÷ innograph's (mixed: innograph's throughput ÷ the "
+                   "peer's median latency ÷ innograph's (several clients: innograph's throughput ÷ the "
                    "peer's): above 1, innograph is faster." % (inno.get("driver", "?"),
                                                                results["duration_s"],
                                                                results["warmup_s"]))
@@ -942,7 +967,10 @@ def report(results):
                    "innograph × |")
         out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|")
         ib = by_key(inno.get("workloads"))
-        rows = [(w, 1) for w in SINGLE] + [("mixed", c) for c in results["clients"]]
+        rows = [(w, 1) for w in SINGLE]
+        if max(results["clients"]) > 1:
+            rows.append(("neighbors", max(results["clients"])))
+        rows += [("mixed", c) for c in results["clients"]]
         for w, c in rows:
             base = ib.get((w, c))
             for sysname in ("innograph", "kuzu", "postgres", "networkx", "igraph"):
@@ -965,7 +993,7 @@ def report(results):
                     continue
                 ratio = None
                 if sysname != "innograph" and base and entry["p50_us"] and base["p50_us"]:
-                    if w == "mixed":
+                    if c > 1:
                         ratio = base["throughput_per_s"] / entry["throughput_per_s"]
                     else:
                         ratio = entry["p50_us"] / base["p50_us"]
