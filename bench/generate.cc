@@ -723,20 +723,9 @@ class Generator {
       const int career = std::max(1980, birth_[p] + 24);
       // Memberships: a lab for one in ten; an academy for three in a thousand.
       if (rng_.Chance(1, 10)) {
-        const uint64_t lab = s_.universities + s_.institutes + rng_.Below(s_.labs);
-        const int s = rng_.Between(career, 2023);
-        PersonKey(edges_, p);
-        EdgeStart("MEMBER_OF", kMember);
-        OrgKey(edges_, lab);
-        Tail(Year(s), rng_.Chance(1, 2) ? "" : Year(rng_.Between(s, 2024)), 0, "member");
+        MemberOfLab(p, s_.universities + s_.institutes + rng_.Below(s_.labs), career);
       }
-      if (rng_.Chance(3, 1000)) {
-        PersonKey(edges_, p);
-        EdgeStart("MEMBER_OF", kMember);
-        edges_ << (rng_.Chance(1, 2) ? "academy/000" : "academy/001");
-        Tail(Year(rng_.Between(std::min(2023, std::max(1995, birth_[p] + 40)), 2023)), "", 0,
-             "academician");
-      }
+      if (rng_.Chance(3, 1000)) Academician(p);
       // Projects: none, one or two distinct ones.
       const int k = static_cast<int>(rng_.Below(3));
       uint64_t first = s_.projects;
@@ -744,21 +733,45 @@ class Generator {
         const uint64_t j = rng_.Below(s_.projects);
         if (j == first) continue;
         first = j;
-        PersonKey(edges_, p);
-        EdgeStart("PARTICIPATES_IN", kParticipates);
-        ProjectKey(edges_, j);
-        Tail(Year(project_years_[j].first), Year(project_years_[j].second), 0,
-             rng_.Chance(1, 8) ? "PI" : "member");
+        Participates(p, j);
       }
       // Awards: one in twenty people.
-      if (rng_.Chance(1, 20)) {
-        const uint64_t a = rng_.Below(num_awards());
-        PersonKey(edges_, p);
-        EdgeStart("RECEIVED", kReceived);
-        AwardKey(edges_, a);
-        Tail(AwardDate(a), "", 0, "", Pick(rng_, kGrades), rng_.Between(1, 10), AwardYear(a));
-      }
+      if (rng_.Chance(1, 20)) Received(p, rng_.Below(num_awards()));
     }
+  }
+
+  // --- Edges of one person, shared by the profiles (each draws its random numbers in the order
+  // written, so a profile's output does not change when these are called from elsewhere).
+
+  void MemberOfLab(uint64_t p, uint64_t lab, int career) {
+    const int s = rng_.Between(career, 2023);
+    PersonKey(edges_, p);
+    EdgeStart("MEMBER_OF", kMember);
+    OrgKey(edges_, lab);
+    Tail(Year(s), rng_.Chance(1, 2) ? "" : Year(rng_.Between(s, 2024)), 0, "member");
+  }
+
+  void Academician(uint64_t p) {
+    PersonKey(edges_, p);
+    EdgeStart("MEMBER_OF", kMember);
+    edges_ << (rng_.Chance(1, 2) ? "academy/000" : "academy/001");
+    Tail(Year(rng_.Between(std::min(2023, std::max(1995, birth_[p] + 40)), 2023)), "", 0,
+         "academician");
+  }
+
+  void Participates(uint64_t p, uint64_t project) {
+    PersonKey(edges_, p);
+    EdgeStart("PARTICIPATES_IN", kParticipates);
+    ProjectKey(edges_, project);
+    Tail(Year(project_years_[project].first), Year(project_years_[project].second), 0,
+         rng_.Chance(1, 8) ? "PI" : "member");
+  }
+
+  void Received(uint64_t p, uint64_t award) {
+    PersonKey(edges_, p);
+    EdgeStart("RECEIVED", kReceived);
+    AwardKey(edges_, award);
+    Tail(AwardDate(award), "", 0, "", Pick(rng_, kGrades), rng_.Between(1, 10), AwardYear(award));
   }
 
   // --- The social profile ---------------------------------------------------------------------
@@ -790,20 +803,9 @@ class Generator {
       }
       // Memberships: the block's lab for one in ten; an academy for three in a thousand.
       if (rng_.Chance(1, 10)) {
-        const uint64_t lab = s_.universities + s_.institutes + p * s_.labs / s_.persons;
-        const int s = rng_.Between(career, 2023);
-        PersonKey(edges_, p);
-        EdgeStart("MEMBER_OF", kMember);
-        OrgKey(edges_, lab);
-        Tail(Year(s), rng_.Chance(1, 2) ? "" : Year(rng_.Between(s, 2024)), 0, "member");
+        MemberOfLab(p, s_.universities + s_.institutes + p * s_.labs / s_.persons, career);
       }
-      if (rng_.Chance(3, 1000)) {
-        PersonKey(edges_, p);
-        EdgeStart("MEMBER_OF", kMember);
-        edges_ << (rng_.Chance(1, 2) ? "academy/000" : "academy/001");
-        Tail(Year(rng_.Between(std::min(2023, std::max(1995, birth_[p] + 40)), 2023)), "", 0,
-             "academician");
-      }
+      if (rng_.Chance(3, 1000)) Academician(p);
       // Projects: none, one or two distinct ones among the four of the block.
       const int k = static_cast<int>(rng_.Below(3));
       uint64_t first = s_.projects;
@@ -811,20 +813,10 @@ class Generator {
         const uint64_t j = (p * s_.projects / s_.persons + rng_.Below(4)) % s_.projects;
         if (j == first) continue;
         first = j;
-        PersonKey(edges_, p);
-        EdgeStart("PARTICIPATES_IN", kParticipates);
-        ProjectKey(edges_, j);
-        Tail(Year(project_years_[j].first), Year(project_years_[j].second), 0,
-             rng_.Chance(1, 8) ? "PI" : "member");
+        Participates(p, j);
       }
       // Awards: one in twenty people.
-      if (rng_.Chance(1, 20)) {
-        const uint64_t a = rng_.Below(num_awards());
-        PersonKey(edges_, p);
-        EdgeStart("RECEIVED", kReceived);
-        AwardKey(edges_, a);
-        Tail(AwardDate(a), "", 0, "", Pick(rng_, kGrades), rng_.Between(1, 10), AwardYear(a));
-      }
+      if (rng_.Chance(1, 20)) Received(p, rng_.Below(num_awards()));
     }
   }
 
