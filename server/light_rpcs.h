@@ -16,13 +16,11 @@
 // runs on these threads.
 //
 // The queue keeps one pending request per light method and thread, renewed as each call
-// arrives. The
-// methods are raw (the request and the answer are byte buffers) and the request is parsed
-// here: one that does not parse is answered INVALID_ARGUMENT naming the field
-// (limits.h ParseFailureStatus), as every other rpc is, where gRPC's own parsing would answer a
-// bare INTERNAL and skip the interceptors. The rest is the same for every rpc: interceptors
-// (metrics, audit, slow-query log), access control in the handlers, deadlines, message sizes,
-// TLS.
+// arrives. The methods are raw (the request and the answer are byte buffers) and the request is
+// parsed here: one that does not parse is answered INVALID_ARGUMENT naming the field (limits.h
+// ParseFailureStatus), as every other rpc is, where gRPC's own parsing would answer a bare INTERNAL
+// and skip the interceptors. The rest is the same for every rpc: interceptors (metrics, audit,
+// slow-query log), access control in the handlers, deadlines, message sizes, TLS.
 //
 // Life cycle: construct before ServerBuilder::BuildAndStart, Start() after it. Stop() after the
 // server's Shutdown returned (Shutdown lets the calls in flight finish, which needs the
@@ -49,8 +47,8 @@ bool IsLightMethod(absl::string_view method);
 
 class LightRpcs {
  public:
-  // `threads` >= 1 queues and threads; `service` and `health` must be registered with `builder`
-  // and outlive this object.
+  // `threads` >= 1 threads sharing one queue; `service` and `health` must be registered with
+  // `builder` and outlive this object.
   LightRpcs(GraphServiceImpl& service, HealthService& health, grpc::ServerBuilder& builder,
             int threads);
   ~LightRpcs();
