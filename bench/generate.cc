@@ -705,10 +705,7 @@ class Generator {
       } else {
         const uint64_t org = PickOrg(hub());
         if (career <= 2008 && rng_.Chance(1, 5)) {
-          const int s1 = rng_.Between(career, 2008);
-          const int e1 = std::min(2016, s1 + rng_.Between(1, 8));
-          Employed(p, org, Year(s1), Year(e1));
-          Employed(p, org, Year(std::min(2023, e1 + rng_.Between(2, 6))), "");
+          TwoStints(p, org, career);
         } else {
           const int s = rng_.Between(career, 2023);
           Employed(p, org, Year(s), rng_.Chance(7, 10) ? "" : Year(rng_.Between(s, 2024)));
@@ -742,6 +739,14 @@ class Generator {
 
   // --- Edges of one person, shared by the profiles (each draws its random numbers in the order
   // written, so a profile's output does not change when these are called from elsewhere).
+
+  // Two stints at one organisation, e.g. 2001-2008, then 2012-open.
+  void TwoStints(uint64_t p, uint64_t org, int career) {
+    const int s1 = rng_.Between(career, 2008);
+    const int e1 = std::min(2016, s1 + rng_.Between(1, 8));
+    Employed(p, org, Year(s1), Year(e1));
+    Employed(p, org, Year(std::min(2023, e1 + rng_.Between(2, 6))), "");
+  }
 
   void MemberOfLab(uint64_t p, uint64_t lab, int career) {
     const int s = rng_.Between(career, 2023);
@@ -787,11 +792,7 @@ class Generator {
       const int career = std::max(1980, birth_[p] + 24);
       const uint64_t org = HomeOrg(p);
       if (career <= 2008 && rng_.Chance(1, 5)) {
-        // Two stints, e.g. 2001-2008, then 2012-open.
-        const int s1 = rng_.Between(career, 2008);
-        const int e1 = std::min(2016, s1 + rng_.Between(1, 8));
-        Employed(p, org, Year(s1), Year(e1));
-        Employed(p, org, Year(std::min(2023, e1 + rng_.Between(2, 6))), "");
+        TwoStints(p, org, career);
       } else {
         const int s = rng_.Between(career, 2023);
         if (s >= career + 4 && rng_.Chance(1, 4)) {
