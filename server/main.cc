@@ -192,14 +192,18 @@ bool SplitAddress(const std::string& address, std::string* host, int* port) {
   return absl::SimpleAtoi(address.substr(colon + 1), port) && *port >= 0 && *port <= 65535;
 }
 
-// Builds the topology of the stopped, synced `store` the way the server's start builds it
-// (LoadTopology: the image plus the change log when usable, else a scan of the store) and writes
-// it as the topology image, so that the next start loads it. An error is reported and leaves
+// Writes the topology image of the stopped, synced `store`, so that the next start loads it.
+// `built` is the store's topology when the caller has it (an offline bulk load builds it from
+// memory); otherwise it is built the way the server's start builds it (LoadTopology: the image
+// plus the change log when usable, else a scan of the store). An error is reported and leaves
 // the next start to scan; the caller's work stands either way.
-void WriteTopologyImage(const GraphStore& store, const char* command) {
+void WriteTopologyImage(const GraphStore& store, const char* command,
+                        std::unique_ptr<Topology> built = nullptr) {
   const auto started = std::chrono::steady_clock::now();
   TopologyLoadReport load;
-  auto topology = LoadTopology(store, &load);
+  const bool from_memory = built != nullptr;
+  absl::StatusOr<std::unique_ptr<Topology>> topology =
+      built ? std::move(built) : LoadTopology(store, &load);
   absl::Status saved = topology.status();
   if (saved.ok()) saved = SaveTopologyImage(**topology, store);
   if (!saved.ok()) {
@@ -211,8 +215,9 @@ void WriteTopologyImage(const GraphStore& store, const char* command) {
   const Topology::Reader r = (*topology)->Read();
   std::cout << command << ": topology image written (" << r.num_nodes() << " nodes, "
             << r.num_edges() << " edges, change " << store.last_change() << ", "
-            << (load.from_image ? "from the earlier image and the change log"
-                                : "from a scan of the store")
+            << (from_memory       ? "from the bulk load in memory"
+                : load.from_image ? "from the earlier image and the change log"
+                                  : "from a scan of the store")
             << ") in "
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
             << " s" << std::endl;
@@ -240,6 +245,13 @@ int Import(const std::vector<std::string>& files) {
   options.dry_run = absl::GetFlag(FLAGS_dry_run);
   options.chunk_rows = 10000;
   options.bulk_if_empty = true;
+  // A bulk load hands over the graph it wrote: the topology image is built from it, not from a
+  // scan of the store.
+  Topology::Builder topology;
+  TopologySink sink;
+  sink.node = [&](uint64_t id, uint32_t kind) { topology.AddNode(id, kind); };
+  sink.edge = [&](const EdgeLink& e) { topology.AddEdge(e); };
+  options.bulk_topology = &sink;
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -265,7 +277,19 @@ int Import(const std::vector<std::string>& files) {
   // image (an error here), an older image left in place is refused at the next start when the
   // store changed after it in a way the change log cannot replay (a bulk load), and replayed up
   // to date otherwise.
-  if (!options.dry_run) WriteTopologyImage(**store, "import");
+  if (!options.dry_run) {
+    std::unique_ptr<Topology> built;
+    if (sink.delivered) {
+      auto finished = topology.Finish();
+      if (finished.ok()) {
+        built = std::move(*finished);
+      } else {
+        std::cerr << "innograph-server import: " << finished.status().message()
+                  << " (the topology image is built from a scan instead)\n";
+      }
+    }
+    WriteTopologyImage(**store, "import", std::move(built));
+  }
   for (const io::RowError& e : report->errors) {
     std::cerr << e.file << ":" << e.line << ": " << e.message << "\n";
   }

@@ -246,7 +246,8 @@ absl::Status Importer::Flush(bool /*final*/) {
     const bool within = parse_errors <= options_.max_errors;
     ASSIGN_OR_RETURN(BatchResult done,
                      store_.BulkLoad(std::move(nodes), std::move(edges),
-                                     within ? options_.max_errors - parse_errors : 0, within));
+                                     within ? options_.max_errors - parse_errors : 0, within,
+                                     options_.bulk_topology));
     report(done);
     if (report_.rows_rejected > options_.max_errors) {
       report_.aborted = true;

@@ -42,6 +42,9 @@ struct ImportOptions {
   // write sorted files that RocksDB ingests atomically (GraphStore::BulkLoad). The rows then
   // are all buffered (no cap); with more than max_errors bad rows nothing is written.
   bool bulk_if_empty = false;
+  // With bulk_if_empty: receives the loaded graph when the import was a bulk load that wrote
+  // (its `delivered` is then set); see GraphStore::BulkLoad.
+  TopologySink* bulk_topology = nullptr;
 };
 
 struct RowError {

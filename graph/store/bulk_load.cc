@@ -260,7 +260,7 @@ bool GraphStore::pristine() const {
 
 absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
                                                  std::vector<EdgeWrite> edges, size_t max_errors,
-                                                 bool commit) {
+                                                 bool commit, TopologySink* topology) {
   std::lock_guard lock(write_mu_);
   if (next_node_id_ != 1 || next_edge_id_ != 1) {
     return absl::FailedPreconditionError("bulk load: the store is not empty");
@@ -613,13 +613,22 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   const size_t split = rep.size() / 2;
   std::string arena[2];  // The records of slots [0, split) and [split, size).
   std::vector<uint64_t> value_end(rep.size());  // Of slot s in its arena.
+  // With a topology sink: each slot's validity and weight, read here in slot order (the sink
+  // is fed in out_edges order, which is random in `edges`).
+  struct Attrs {
+    int32_t from, to;
+    double weight;
+  };
+  std::vector<Attrs> attrs(topology && topology->edge ? rep.size() : 0);
   auto encode = [&](int half) {
     const size_t begin = half == 0 ? 0 : split, end = half == 0 ? split : rep.size();
     std::string& a = arena[half];
     a.reserve((end - begin) * 24);
     for (size_t slot = begin; slot < end; ++slot) {
-      a += records::EncodeEdge(edges[rep[slot]].edge);
+      const Edge& e = edges[rep[slot]].edge;
+      a += records::EncodeEdge(e);
       value_end[slot] = a.size();
+      if (!attrs.empty()) attrs[slot] = {e.valid.from.days, e.valid.to.days, e.weight};
     }
   };
   {
@@ -865,6 +874,32 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     next_change_ = change + 1;
   }
   change_cv_.notify_all();
+  if (topology) {
+    // The buckets were sorted by the SST writers: out_buckets is the order of out_edges.
+    topology->delivered = true;
+    if (topology->node) {
+      for (uint32_t i : node_order) topology->node(nodes[i].id.value, nodes[i].kind.value);
+    }
+    if (topology->edge) {
+      const std::vector<EndRef>& refs = out_buckets.refs;
+      EdgeLink link;
+      size_t n = 0;
+      for (size_t at = 0; at < refs.size(); ++at) {
+        while (at == out_buckets.start[n + 1]) ++n;
+        if (at + 8 < refs.size()) __builtin_prefetch(&attrs[refs[at + 8].slot]);
+        const EndRef& r = refs[at];
+        const Attrs& a = attrs[r.slot];
+        link.id = uint64_t{r.slot} + 1;
+        link.from = n;
+        link.to = r.other;
+        link.type = r.type;
+        link.valid_from = a.from;
+        link.valid_to = a.to;
+        link.weight = a.weight;
+        topology->edge(link);
+      }
+    }
+  }
   if (listener_) {
     // A running server's topology follows the load like any other commit.
     ChangeSet changes;

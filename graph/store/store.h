@@ -122,6 +122,15 @@ struct EdgeLink {
   double weight = 0;
 };
 
+// Receives what GraphStore::ScanTopology would give of the store right after a bulk load
+// (GraphStore::BulkLoad), from memory: the nodes by increasing id, then the edges by (from,
+// type, to, id). `delivered` is set when the load was written and the callbacks were called.
+struct TopologySink {
+  std::function<void(uint64_t id, uint32_t kind)> node;
+  std::function<void(const EdgeLink&)> edge;
+  bool delivered = false;
+};
+
 // What GraphStore::Check found.
 struct CheckReport {
   uint64_t nodes = 0;
@@ -201,9 +210,12 @@ class GraphStore {
   // are reported; nothing is written when there are more than `max_errors` of them (with
   // max_errors = 0: when there is any). The commit listener receives the load as one change
   // set. Writers wait for the whole load; readers do not.
-  // With commit = false everything is validated and reported, nothing written.
+  // With commit = false everything is validated and reported, nothing written. A `topology`
+  // sink, when given, receives the loaded graph once it is written (an offline import builds
+  // the topology image from it instead of scanning the store).
   absl::StatusOr<BatchResult> BulkLoad(std::vector<Node> nodes, std::vector<EdgeWrite> edges,
-                                       size_t max_errors, bool commit = true);
+                                       size_t max_errors, bool commit = true,
+                                       TopologySink* topology = nullptr);
   // True when no node or edge was ever written (ids start at 1).
   bool pristine() const;
   // Deletes nodes and all their edges.

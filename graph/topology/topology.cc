@@ -57,54 +57,65 @@ Topology::~Topology() = default;
 
 std::unique_ptr<Topology> Topology::Empty() { return std::unique_ptr<Topology>(new Topology()); }
 
-absl::StatusOr<std::unique_ptr<Topology>> Topology::Load(const GraphStore& store) {
-  std::unique_ptr<Topology> t(new Topology());
-  State& s = *t->s_;
+Topology::Builder::Builder(uint64_t expected_edges) : t_(new Topology()) {
+  t_->s_->base[kOut].entries.reserve(expected_edges);
+}
+
+void Topology::Builder::AddNode(uint64_t id, uint32_t kind) {
+  if (!bad_.ok()) return;
+  State& s = *t_->s_;
+  if (id > GraphStore::kMaxId || kind == 0 || kind > 0xFFFF) {
+    bad_ = absl::DataLossError(
+        absl::StrCat("node ", id, " has kind ", kind, ", outside what the topology holds"));
+    return;
+  }
+  if (id >= s.kind.size()) s.kind.resize(id + 1, 0);
+  s.kind[id] = static_cast<uint16_t>(kind);
+  ++s.num_nodes;
+}
+
+void Topology::Builder::AddEdge(const EdgeLink& e) {
+  if (!bad_.ok()) return;
+  State& s = *t_->s_;
   CsrLists& out = s.base[kOut];
-  out.entries.reserve(store.counts().edges);
-  uint32_t current = 0;  // Vertex whose row is being filled; rows of smaller ids are done.
-  absl::Status bad;
-  RETURN_IF_ERROR(store.ScanTopology(
-      [&](uint64_t id, uint32_t kind) {
-        if (!bad.ok()) return;
-        if (id > GraphStore::kMaxId || kind == 0 || kind > 0xFFFF) {
-          bad = absl::DataLossError(
-              absl::StrCat("node ", id, " has kind ", kind, ", outside what the topology holds"));
-          return;
-        }
-        if (id >= s.kind.size()) s.kind.resize(id + 1, 0);
-        s.kind[id] = static_cast<uint16_t>(kind);
-        ++s.num_nodes;
-      },
-      [&](const EdgeLink& e) {
-        if (!bad.ok()) return;
-        if (e.from > GraphStore::kMaxId || e.to > GraphStore::kMaxId || e.id > GraphStore::kMaxId ||
-            e.type > 0xFFFF || e.from < current) {
-          bad = absl::DataLossError(absl::StrCat("edge ", e.id, " (", e.from, " -> ", e.to,
-                                                 ") does not fit the topology"));
-          return;
-        }
-        // An endpoint without a node record (the store never writes one) stays dead.
-        if (std::max(e.from, e.to) >= s.kind.size()) s.kind.resize(std::max(e.from, e.to) + 1, 0);
-        const auto from = static_cast<uint32_t>(e.from);
-        // Close the rows of every vertex before `from` (out_edges is sorted by source).
-        while (out.offsets.size() <= from) {
-          out.offsets.push_back(static_cast<uint32_t>(out.entries.size()));
-        }
-        current = from;
-        const uint16_t flags = AdjEntry::Flags(e.valid_from, e.valid_to, e.weight);
-        out.entries.push_back(AdjEntry{static_cast<uint32_t>(e.to), static_cast<uint32_t>(e.id),
-                                       static_cast<uint16_t>(e.type), flags});
-        s.attrs.set(static_cast<uint32_t>(e.id), EdgeAttrs{e.valid_from, e.valid_to, e.weight});
-      }));
-  RETURN_IF_ERROR(bad);
+  if (e.from > GraphStore::kMaxId || e.to > GraphStore::kMaxId || e.id > GraphStore::kMaxId ||
+      e.type > 0xFFFF || e.from < current_) {
+    bad_ = absl::DataLossError(
+        absl::StrCat("edge ", e.id, " (", e.from, " -> ", e.to, ") does not fit the topology"));
+    return;
+  }
+  // An endpoint without a node record (the store never writes one) stays dead.
+  if (std::max(e.from, e.to) >= s.kind.size()) s.kind.resize(std::max(e.from, e.to) + 1, 0);
+  const auto from = static_cast<uint32_t>(e.from);
+  // Close the rows of every vertex before `from` (edges come sorted by source).
+  while (out.offsets.size() <= from) {
+    out.offsets.push_back(static_cast<uint32_t>(out.entries.size()));
+  }
+  current_ = from;
+  const uint16_t flags = AdjEntry::Flags(e.valid_from, e.valid_to, e.weight);
+  out.entries.push_back(AdjEntry{static_cast<uint32_t>(e.to), static_cast<uint32_t>(e.id),
+                                 static_cast<uint16_t>(e.type), flags});
+  s.attrs.set(static_cast<uint32_t>(e.id), EdgeAttrs{e.valid_from, e.valid_to, e.weight});
+}
+
+absl::StatusOr<std::unique_ptr<Topology>> Topology::Builder::Finish() {
+  RETURN_IF_ERROR(bad_);
+  State& s = *t_->s_;
+  CsrLists& out = s.base[kOut];
   const auto n = static_cast<uint32_t>(s.kind.size());
   while (out.offsets.size() <= n) out.offsets.push_back(static_cast<uint32_t>(out.entries.size()));
   out.entries.shrink_to_fit();
   s.num_edges = out.entries.size();
   s.kind.shrink_to_fit();
   DeriveInLists(s);
-  return t;
+  return std::move(t_);
+}
+
+absl::StatusOr<std::unique_ptr<Topology>> Topology::Load(const GraphStore& store) {
+  Builder builder(store.counts().edges);
+  RETURN_IF_ERROR(store.ScanTopology([&](uint64_t id, uint32_t kind) { builder.AddNode(id, kind); },
+                                     [&](const EdgeLink& e) { builder.AddEdge(e); }));
+  return builder.Finish();
 }
 
 void Topology::DeriveInLists(State& s) {

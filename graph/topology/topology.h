@@ -124,6 +124,23 @@ class Topology {
   // Builds the topology from every node and edge of the store (GraphStore::ScanTopology: keys
   // and the leading fields of the records only).
   static absl::StatusOr<std::unique_ptr<Topology>> Load(const GraphStore& store);
+
+  // Builds a topology from what GraphStore::ScanTopology gives, in its order: the nodes, then
+  // the edges by (from, type, to, id). Load feeds it from a scan, an offline bulk load from
+  // memory (GraphStore::TopologySink). Finish once; DATA_LOSS names the first edge or node
+  // that does not fit (ids or type beyond 32/16 bits, edges out of order).
+  class Builder {
+   public:
+    explicit Builder(uint64_t expected_edges = 0);
+    void AddNode(uint64_t id, uint32_t kind);
+    void AddEdge(const EdgeLink& e);
+    absl::StatusOr<std::unique_ptr<Topology>> Finish();
+
+   private:
+    std::unique_ptr<Topology> t_;
+    uint32_t current_ = 0;  // Vertex whose row is being filled; rows of smaller ids are done.
+    absl::Status bad_;
+  };
   // An empty topology (tests and tools that apply change sets themselves).
   static std::unique_ptr<Topology> Empty();
 

@@ -320,6 +320,70 @@ TEST_F(TopologyTest, BulkLoadIntoARunningTopologyIsApplied) {
   ExpectSnapshotsMatch(topology_->Read(), ref);
 }
 
+// A bulk load's topology sink gets what a scan of the store gives afterwards, in the same
+// order: a topology built from it equals Topology::Load's, list by list. Duplicates (updates
+// of one identity), edge keys, open and bounded validity, whole and fractional weights, and
+// rows the load leaves out are all in the input.
+TEST_F(TopologyTest, BulkLoadSinkBuildsWhatAScanBuilds) {
+  for (bool keyed : {false, true}) {
+    SCOPED_TRACE(keyed ? "edge keys" : "no edge keys");
+    TearDown();  // A fresh, empty store each round.
+    SetUp();
+    std::vector<Node> nodes;
+    for (int i = 0; i < 400; ++i) {
+      Node n;
+      n.kind = Kind(i % 5 == 0 ? "University" : "Person");
+      n.key = absl::StrCat("n", i % 390);  // The last ten update earlier keys.
+      n.name = n.key;
+      nodes.push_back(n);
+    }
+    std::vector<EdgeWrite> edges;
+    for (int i = 0; i < 6000; ++i) {
+      EdgeWrite w;
+      int from = (i * 7) % 390, to = (i * 13 + 1) % 390;
+      if (from % 5 == 0) ++from;  // People only.
+      w.edge.type = Type(to % 5 == 0 ? "EMPLOYED_BY" : "COLLABORATES_WITH");
+      w.from_key = absl::StrCat("n", from);
+      w.to_key = absl::StrCat("n", to);
+      if (i % 3 == 0) w.edge.valid.from = Date{static_cast<int32_t>(i % 500)};
+      if (i % 5 == 0) w.edge.valid.to = Date{static_cast<int32_t>(20000 + i)};
+      w.edge.weight = i % 4 == 0 ? 1.0 : (i % 4 == 1 ? 3.0 : 0.25 * (i % 7 + 1));
+      if (keyed && i % 2 == 0) w.edge.key = absl::StrCat("e", i % 2500);
+      if (i % 1000 == 999) w.to_key = "no-such-node";  // Left out.
+      edges.push_back(w);
+    }
+    Topology::Builder builder;
+    TopologySink sink;
+    sink.node = [&](uint64_t id, uint32_t kind) { builder.AddNode(id, kind); };
+    sink.edge = [&](const EdgeLink& e) { builder.AddEdge(e); };
+    auto result = store_->BulkLoad(nodes, edges, /*max_errors=*/1000, true, &sink);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_GE(result->edge_errors.size(), 6u);
+    EXPECT_GT(result->edges.created, 1000u);
+    ASSERT_TRUE(sink.delivered);
+    auto built = builder.Finish();
+    ASSERT_TRUE(built.ok()) << built.status();
+    auto scanned = Topology::Load(*store_);
+    ASSERT_TRUE(scanned.ok()) << scanned.status();
+    const Reference ref = Rebuild(*store_);
+    ExpectEqual(**built, ref, /*same_order=*/true);
+    ExpectEqual(**scanned, ref, /*same_order=*/true);
+    EXPECT_TRUE(CompareTopologies(**built, **scanned).ok());
+    EXPECT_EQ((*built)->num_edges(), store_->counts().edges);
+  }
+  // Nothing written (too many bad rows): nothing delivered.
+  TearDown();
+  SetUp();
+  TopologySink sink;
+  sink.edge = [](const EdgeLink&) { ADD_FAILURE() << "fed without a load"; };
+  std::vector<EdgeWrite> bad(1);
+  bad[0].from_key = "a";
+  bad[0].to_key = "b";
+  auto refused = store_->BulkLoad({}, bad, 0, true, &sink);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(sink.delivered);
+}
+
 // The analytics snapshot equals AnalyticsGraph::FromEdges over the reference edge list, bit for
 // bit, directed and undirected, with and without a filter.
 void ExpectSnapshotsMatch(const Topology::Reader& r, const Reference& ref) {
