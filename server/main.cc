@@ -248,9 +248,11 @@ int Import(const std::vector<std::string>& files) {
   // A bulk load hands over the graph it wrote: the topology image is built from it, not from a
   // scan of the store.
   Topology::Builder topology;
+  absl::StatusOr<std::unique_ptr<Topology>> built = absl::UnknownError("no bulk load");
   TopologySink sink;
   sink.node = [&](uint64_t id, uint32_t kind) { topology.AddNode(id, kind); };
   sink.edge = [&](const EdgeLink& e) { topology.AddEdge(e); };
+  sink.end = [&] { built = topology.Finish(); };
   options.bulk_topology = &sink;
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
@@ -278,17 +280,16 @@ int Import(const std::vector<std::string>& files) {
   // store changed after it in a way the change log cannot replay (a bulk load), and replayed up
   // to date otherwise.
   if (!options.dry_run) {
-    std::unique_ptr<Topology> built;
+    std::unique_ptr<Topology> from_load;
     if (sink.delivered) {
-      auto finished = topology.Finish();
-      if (finished.ok()) {
-        built = std::move(*finished);
+      if (built.ok()) {
+        from_load = std::move(*built);
       } else {
-        std::cerr << "innograph-server import: " << finished.status().message()
+        std::cerr << "innograph-server import: " << built.status().message()
                   << " (the topology image is built from a scan instead)\n";
       }
     }
-    WriteTopologyImage(**store, "import", std::move(built));
+    WriteTopologyImage(**store, "import", std::move(from_load));
   }
   for (const io::RowError& e : report->errors) {
     std::cerr << e.file << ":" << e.line << ": " << e.message << "\n";

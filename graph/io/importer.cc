@@ -1,5 +1,7 @@
 #include "graph/io/importer.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +16,23 @@
 #include "graph/model/status.h"
 
 namespace innograph::io {
+namespace {
+
+// Asks the kernel to map [data, data + bytes) now, writable (Linux 5.14 and later; elsewhere,
+// or on error, the pages are faulted in on first use as usual).
+void PrefaultPages(const char* data, size_t bytes) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  const uintptr_t page = 4096;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(data) & ~(page - 1);
+  const uintptr_t end = reinterpret_cast<uintptr_t>(data) + bytes;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+}  // namespace
 
 Importer::Importer(GraphStore& store, ImportOptions options)
     : store_(store),
@@ -140,6 +159,15 @@ absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
     // Everything is buffered for BulkLoad and nothing stops a bulk load early: parse each
     // line straight into its place in edges_, then take out the blank and bad ones.
     const size_t base = edges_.size();
+    if (edges_.capacity() >= base + lines.size()) {
+      // The rows' memory is touched for the first time here: fault its pages in on both
+      // threads instead of one by one while the records are constructed below.
+      const char* from = reinterpret_cast<const char*>(edges_.data() + base);
+      const size_t bytes = lines.size() * sizeof(EdgeWrite);
+      in_halves([&](size_t begin, size_t end) {
+        PrefaultPages(from + bytes * begin / lines.size(), bytes * (end - begin) / lines.size());
+      });
+    }
     edges_.resize(base + lines.size());
     std::vector<absl::Status> status(lines.size());
     std::vector<uint8_t> blank(lines.size(), 0);

@@ -219,7 +219,12 @@ Buckets BucketSlots(const std::vector<EdgeWrite>& edges, const std::vector<uint3
     b.refs[cursor[self]++] = {(by_from ? e.to : e.from).value, e.type.value, slot};
   }
   b.start.push_back(rep.size());  // start[node_limit + 1]: the end of the last bucket.
-  // Placed in slot order; each bucket is sorted by (type, other, slot) when it is written.
+  // Placed in slot order; now each bucket in key order: (type, other, slot).
+  for (size_t n = 0; n + 1 < b.start.size(); ++n) {
+    if (b.start[n + 1] - b.start[n] > 1) {
+      std::sort(b.refs.begin() + b.start[n], b.refs.begin() + b.start[n + 1]);
+    }
+  }
   return b;
 }
 
@@ -646,8 +651,8 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     return absl::string_view(arena[half].data() + begin, value_end[slot] - begin);
   };
 
-  // The tasks, biggest first (the search tokens of the nodes take long); each fills its own
-  // entry of `files`.
+  // The tasks, about biggest first (the search tokens of the nodes take long); each file task
+  // fills its own entry of `files`.
   std::vector<std::function<void()>> tasks;
   std::vector<Job> files;
   files.reserve(16);
@@ -739,6 +744,17 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       return true;
     });
   });
+  add_task(kEdgeIds, "edge_ids", [&](const std::string& p) {
+    size_t i = 0;
+    return WriteSst(options, p, [&](std::string* k, std::string* v) {
+      if (i == rep.size()) return false;
+      const Edge& e = edges[rep[i++]].edge;
+      Be64Into(k, e.id.value);
+      v->resize(20);
+      PutBe64(PutBe32(PutBe64(v->data(), e.from.value), e.type.value), e.to.value);
+      return true;
+    });
+  });
   for (bool out : {true, false}) {
     Buckets* b = out ? &out_buckets : &in_buckets;
     // Split at the node where half of the edges are behind.
@@ -757,15 +773,9 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
         return WriteSst(options, p, [&](std::string* k, std::string* v) {
           if (at == hi) return false;
           while (at == b->start[n + 1]) ++n;
-          if (at == b->start[n] && b->start[n + 1] - at > 1) {
-            // Entering node n: sort its edges by (type, other, slot).
-            std::sort(b->refs.begin() + at, b->refs.begin() + b->start[n + 1]);
-          }
           if (out && at + 16 < hi) {
             // The records are read in bucket order, which is random in the arena: ask for
-            // them ahead (the end offsets 16 edges ahead, the bytes 8 ahead). Buckets are
-            // sorted before they are read, so a prefetch into the next node's unsorted bucket
-            // may miss; it is only a hint.
+            // them ahead (the end offsets 16 edges ahead, the bytes 8 ahead).
             __builtin_prefetch(&value_end[b->refs[at + 16].slot]);
             const absl::string_view soon = value_of(b->refs[at + 8].slot);
             __builtin_prefetch(soon.data());
@@ -783,17 +793,35 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       });
     }
   }
-  add_task(kEdgeIds, "edge_ids", [&](const std::string& p) {
-    size_t i = 0;
-    return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (i == rep.size()) return false;
-      const Edge& e = edges[rep[i++]].edge;
-      Be64Into(k, e.id.value);
-      v->resize(20);
-      PutBe64(PutBe32(PutBe64(v->data(), e.from.value), e.type.value), e.to.value);
-      return true;
+  if (topology) {
+    // The topology sink, fed in out_edges order (the buckets are sorted) while the files are
+    // written; `delivered` is set once they are ingested.
+    tasks.push_back([&] {
+      if (topology->node) {
+        for (uint32_t i : node_order) topology->node(nodes[i].id.value, nodes[i].kind.value);
+      }
+      if (topology->edge) {
+        const std::vector<EndRef>& refs = out_buckets.refs;
+        EdgeLink link;
+        size_t n = 0;
+        for (size_t at = 0; at < refs.size(); ++at) {
+          while (at == out_buckets.start[n + 1]) ++n;
+          if (at + 8 < refs.size()) __builtin_prefetch(&attrs[refs[at + 8].slot]);
+          const EndRef& r = refs[at];
+          const Attrs& a = attrs[r.slot];
+          link.id = uint64_t{r.slot} + 1;
+          link.from = n;
+          link.to = r.other;
+          link.type = r.type;
+          link.valid_from = a.from;
+          link.valid_to = a.to;
+          link.weight = a.weight;
+          topology->edge(link);
+        }
+      }
+      if (topology->end) topology->end();
     });
-  });
+  }
   add_task(kNodes, "nodes", [&](const std::string& p) {
     size_t i = 0;
     return WriteSst(options, p, [&](std::string* k, std::string* v) {
@@ -874,32 +902,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     next_change_ = change + 1;
   }
   change_cv_.notify_all();
-  if (topology) {
-    // The buckets were sorted by the SST writers: out_buckets is the order of out_edges.
-    topology->delivered = true;
-    if (topology->node) {
-      for (uint32_t i : node_order) topology->node(nodes[i].id.value, nodes[i].kind.value);
-    }
-    if (topology->edge) {
-      const std::vector<EndRef>& refs = out_buckets.refs;
-      EdgeLink link;
-      size_t n = 0;
-      for (size_t at = 0; at < refs.size(); ++at) {
-        while (at == out_buckets.start[n + 1]) ++n;
-        if (at + 8 < refs.size()) __builtin_prefetch(&attrs[refs[at + 8].slot]);
-        const EndRef& r = refs[at];
-        const Attrs& a = attrs[r.slot];
-        link.id = uint64_t{r.slot} + 1;
-        link.from = n;
-        link.to = r.other;
-        link.type = r.type;
-        link.valid_from = a.from;
-        link.valid_to = a.to;
-        link.weight = a.weight;
-        topology->edge(link);
-      }
-    }
-  }
+  if (topology) topology->delivered = true;
   if (listener_) {
     // A running server's topology follows the load like any other commit.
     ChangeSet changes;

@@ -122,12 +122,15 @@ struct EdgeLink {
   double weight = 0;
 };
 
-// Receives what GraphStore::ScanTopology would give of the store right after a bulk load
+// Receives what GraphStore::ScanTopology would give of the store after a bulk load
 // (GraphStore::BulkLoad), from memory: the nodes by increasing id, then the edges by (from,
-// type, to, id). `delivered` is set when the load was written and the callbacks were called.
+// type, to, id), then `end`. The calls come from one of the load's threads while its files are
+// written, before they are ingested: only when `delivered` is set afterwards was the load
+// written (and is what the sink received).
 struct TopologySink {
   std::function<void(uint64_t id, uint32_t kind)> node;
   std::function<void(const EdgeLink&)> edge;
+  std::function<void()> end;
   bool delivered = false;
 };
 

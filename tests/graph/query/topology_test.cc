@@ -356,11 +356,14 @@ TEST_F(TopologyTest, BulkLoadSinkBuildsWhatAScanBuilds) {
     TopologySink sink;
     sink.node = [&](uint64_t id, uint32_t kind) { builder.AddNode(id, kind); };
     sink.edge = [&](const EdgeLink& e) { builder.AddEdge(e); };
+    int ends = 0;
+    sink.end = [&] { ++ends; };
     auto result = store_->BulkLoad(nodes, edges, /*max_errors=*/1000, true, &sink);
     ASSERT_TRUE(result.ok()) << result.status();
     EXPECT_GE(result->edge_errors.size(), 6u);
     EXPECT_GT(result->edges.created, 1000u);
     ASSERT_TRUE(sink.delivered);
+    EXPECT_EQ(ends, 1);
     auto built = builder.Finish();
     ASSERT_TRUE(built.ok()) << built.status();
     auto scanned = Topology::Load(*store_);
