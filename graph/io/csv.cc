@@ -5,6 +5,10 @@
 #include <cstring>
 #include <fstream>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
@@ -19,11 +23,65 @@ namespace {
 // Field views of one line; most files have fewer than 16 columns, so no allocation.
 using Fields = absl::InlinedVector<absl::string_view, 16>;  // As in CsvParser::Split.
 
+// The common line: no quote anywhere. Adds its fields (views into `line`) to `out` and returns
+// true; *plain_ascii tells whether every byte is ASCII other than NUL (valid UTF-8 as it is).
+// Returns false, `out` unchanged, when the line has a quote.
+bool SplitUnquoted(absl::string_view line, Fields* out, bool* plain_ascii) {
+  const char* const base = line.data();
+  const size_t n = line.size(), fields_before = out->size();
+  size_t field = 0;  // Start of the current field.
+  uint32_t high = 0, nul = 0;
+  size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: bit masks of the commas, quotes, NULs and high bits.
+  const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) != 0) {
+      out->resize(fields_before);
+      return false;
+    }
+    high |= static_cast<uint32_t>(_mm_movemask_epi8(v));
+    nul |= static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)));
+    for (auto c = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))); c != 0;
+         c &= c - 1) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctz(c));
+      out->push_back(absl::string_view(base + field, at - field));
+      field = at + 1;
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    const auto ch = static_cast<unsigned char>(base[i]);
+    if (ch == '"') {
+      out->resize(fields_before);
+      return false;
+    }
+    high |= ch & 0x80;
+    nul |= ch == 0;
+    if (ch == ',') {
+      out->push_back(absl::string_view(base + field, i - field));
+      field = i + 1;
+    }
+  }
+  out->push_back(absl::string_view(base + field, n - field));
+  *plain_ascii = high == 0 && nul == 0;
+  return true;
+}
+
 // Splits `line` into `out`. Plain and simply quoted fields are views into `line`; a quoted field
 // with `""` escapes is unescaped into `scratch`, which is sized once to the line so that earlier
 // views stay valid. On error returns the message and sets *bad_field to the field's index.
+// *plain_ascii (when given) is set when the whole line is ASCII without NUL, so that its fields
+// need no UTF-8 check; false means "not known".
 std::string SplitFields(absl::string_view line, Fields* out, std::string* scratch,
-                        size_t* bad_field) {
+                        size_t* bad_field, bool* plain_ascii = nullptr) {
+  bool ascii = false;
+  if (SplitUnquoted(line, out, &ascii)) {
+    if (plain_ascii) *plain_ascii = ascii;
+    return "";
+  }
+  if (plain_ascii) *plain_ascii = false;
   const char* p = line.data();
   const char* const end = p + line.size();
   while (true) {
@@ -347,7 +405,8 @@ absl::Status CsvParser::Split(absl::string_view line, Fields* fields, std::strin
   *blank = absl::StripAsciiWhitespace(line).empty();
   if (*blank) return absl::OkStatus();
   size_t bad = 0;
-  if (std::string error = SplitFields(line, fields, scratch, &bad); !error.empty()) {
+  bool ascii = false;
+  if (std::string error = SplitFields(line, fields, scratch, &bad, &ascii); !error.empty()) {
     if (bad < columns_.size()) return ColumnError(columns_[bad].header, error);
     return absl::InvalidArgumentError(error);
   }
@@ -355,6 +414,7 @@ absl::Status CsvParser::Split(absl::string_view line, Fields* fields, std::strin
     return absl::InvalidArgumentError(absl::StrCat("wrong number of columns: ", fields->size(),
                                                    ", header has ", columns_.size()));
   }
+  if (ascii) return absl::OkStatus();
   for (size_t i = 0; i < fields->size(); ++i) {
     if (!IsValidUtf8((*fields)[i])) return ColumnError(columns_[i].header, "invalid UTF-8");
   }
