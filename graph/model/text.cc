@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 
 namespace innograph {
@@ -54,7 +55,8 @@ template <typename F>
 void ForEachRun(absl::string_view text, F&& f) {
   size_t i = 0, start = 0;
   Run run = Run::kNone;
-  std::vector<size_t> offsets;  // Byte offsets of the code points of the current run.
+  // Byte offsets of the code points of the current run (most runs are short).
+  absl::InlinedVector<size_t, 32> offsets;
   while (i <= text.size()) {
     Run kind = Run::kNone;
     size_t at = i;
@@ -125,23 +127,37 @@ bool IsValidUtf8(absl::string_view s) {
 
 std::string AsciiLower(absl::string_view s) { return absl::AsciiStrToLower(s); }
 
-std::vector<std::string> IndexTokens(absl::string_view text) {
+void ForEachIndexToken(absl::string_view text, std::string* scratch,
+                       absl::FunctionRef<void(absl::string_view)> f) {
   constexpr size_t kMaxCjkSuffix = 8;  // Keep in step with IndexablePrefix.
-  std::vector<std::string> tokens;
+  // ASCII lower-casing: the text itself when it has no upper-case letter.
+  auto lower = [&](absl::string_view part) {
+    const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    if (std::none_of(part.begin(), part.end(), upper)) return part;
+    scratch->assign(part.data(), part.size());
+    for (char& c : *scratch) c = absl::ascii_tolower(static_cast<unsigned char>(c));
+    return absl::string_view(*scratch);
+  };
   int words = 0;
-  ForEachRun(text, [&](Run run, absl::string_view part, const std::vector<size_t>& offsets) {
+  ForEachRun(text, [&](Run run, absl::string_view part, const auto& offsets) {
     ++words;
     if (run == Run::kWord) {
-      tokens.push_back(AsciiLower(part));
+      f(lower(part));
       return;
     }
     for (size_t k = 0; k < offsets.size(); ++k) {
       size_t end_cp = std::min(offsets.size(), k + kMaxCjkSuffix);
       size_t end = end_cp == offsets.size() ? part.size() : offsets[end_cp];
-      tokens.emplace_back(part.substr(offsets[k], end - offsets[k]));
+      f(part.substr(offsets[k], end - offsets[k]));
     }
   });
-  if (words > 1) tokens.push_back(AsciiLower(text));
+  if (words > 1) f(lower(text));
+}
+
+std::vector<std::string> IndexTokens(absl::string_view text) {
+  std::vector<std::string> tokens;
+  std::string scratch;
+  ForEachIndexToken(text, &scratch, [&](absl::string_view t) { tokens.emplace_back(t); });
   std::sort(tokens.begin(), tokens.end());
   tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
   return tokens;
@@ -160,9 +176,8 @@ std::string IndexablePrefix(absl::string_view token) {
 
 std::vector<std::string> QueryTokens(absl::string_view query) {
   std::vector<std::string> tokens;
-  ForEachRun(query, [&](Run, absl::string_view part, const std::vector<size_t>&) {
-    tokens.push_back(AsciiLower(part));
-  });
+  ForEachRun(query,
+             [&](Run, absl::string_view part, const auto&) { tokens.push_back(AsciiLower(part)); });
   return tokens;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 
 namespace innograph {
@@ -20,6 +21,13 @@ bool IsValidUtf8(absl::string_view s);
 //  - the whole text lower-cased, when it has several words (so "central south" matches as a
 //    prefix of the whole name).
 std::vector<std::string> IndexTokens(absl::string_view text);
+
+// The tokens of IndexTokens(text) without building them: f(token) for each, in no particular
+// order and possibly more than once (IndexTokens is the sorted set of what f sees). A token is
+// a view into `text`, or into `*scratch` when it had to be lower-cased; it is valid during the
+// call only.
+void ForEachIndexToken(absl::string_view text, std::string* scratch,
+                       absl::FunctionRef<void(absl::string_view)> f);
 
 // The words of a search query, lower-cased; CJK runs are kept whole (a query "岳麓山实验室"
 // is a single token matched as a substring).

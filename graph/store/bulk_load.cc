@@ -85,6 +85,22 @@ void TwoHalves(size_t n, F&& f) {
   other.join();
 }
 
+// The first 16 bytes of a string as two big-endian words, zero-padded. Ordering by them never
+// contradicts the strings' byte order (zero is the smallest byte, so padding can only make two
+// different strings tie); on a tie the strings themselves decide. Keys and tokens that share a
+// long prefix ("person/1...") mostly differ within 16 bytes, so sorts rarely read the strings.
+struct Prefix16 {
+  uint64_t hi = 0, lo = 0;
+  explicit Prefix16(absl::string_view s) {
+    unsigned char b[16] = {};
+    std::memcpy(b, s.data(), std::min<size_t>(s.size(), 16));
+    for (int i = 0; i < 8; ++i) hi = (hi << 8) | b[i];
+    for (int i = 8; i < 16; ++i) lo = (lo << 8) | b[i];
+  }
+  bool operator<(const Prefix16& o) const { return hi != o.hi ? hi < o.hi : lo < o.lo; }
+  bool operator==(const Prefix16& o) const { return hi == o.hi && lo == o.lo; }
+};
+
 // Node key -> (id, kind) for resolving the edges' endpoints: open addressing, linear probing,
 // with keys of up to 24 bytes held in the slot itself (zero-padded), so that a lookup touches
 // one slot and no node record. Longer keys point into the node records (which outlive the
@@ -665,52 +681,65 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   add_task(kNames, "names", [&](const std::string& p) {
     // Each distinct token once, with the ids of its nodes in increasing order; the keys
     // token\0id then come out sorted by sorting the distinct tokens only.
-    // The texts live in a deque (stable addresses), the index holds views of them.
-    std::deque<std::string> token_text;
+    // The texts live in chunks that never move; the index holds views of them.
+    std::vector<absl::string_view> token_text;
+    std::vector<std::unique_ptr<char[]>> chunks;
+    constexpr size_t kChunk = size_t{1} << 20;
+    char* free_at = nullptr;  // The free part of the last chunk.
+    size_t free_bytes = 0;
+    auto keep = [&](absl::string_view t) {
+      if (t.size() > free_bytes) {
+        free_bytes = std::max(kChunk, t.size());
+        chunks.push_back(std::make_unique_for_overwrite<char[]>(free_bytes));
+        free_at = chunks.back().get();
+      }
+      char* at = free_at;
+      std::memcpy(at, t.data(), t.size());
+      free_at += t.size();
+      free_bytes -= t.size();
+      return absl::string_view(at, t.size());
+    };
     absl::flat_hash_map<absl::string_view, uint32_t> token_index;
     token_index.reserve(node_order.size() * 4);
     std::vector<std::pair<uint32_t, uint64_t>> postings;  // (token index, node id)
     postings.reserve(node_order.size() * 6);
-    std::vector<std::string> mine;
+    std::vector<uint32_t> mine;  // The tokens of one node.
+    std::string scratch;
     for (uint32_t j : node_order) {
       const Node& n = nodes[j];
       mine.clear();
       auto add = [&](absl::string_view text) {
-        for (std::string& t : IndexTokens(text)) mine.push_back(std::move(t));
+        ForEachIndexToken(text, &scratch, [&](absl::string_view t) {
+          auto it = token_index.find(t);
+          if (it == token_index.end()) {
+            token_text.push_back(keep(t));
+            it =
+                token_index.emplace(token_text.back(), static_cast<uint32_t>(token_text.size() - 1))
+                    .first;
+          }
+          mine.push_back(it->second);
+        });
       };
       add(n.name);
       for (const std::string& a : n.aliases) add(a);
       add(n.key);
       std::sort(mine.begin(), mine.end());
       mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
-      for (std::string& t : mine) {
-        auto it = token_index.find(t);
-        if (it == token_index.end()) {
-          token_text.push_back(std::move(t));
-          it = token_index.emplace(token_text.back(), static_cast<uint32_t>(token_text.size() - 1))
-                   .first;
-        }
-        postings.emplace_back(it->second, n.id.value);
-      }
+      for (uint32_t t : mine) postings.emplace_back(t, n.id.value);
     }
     token_index = {};
-    // Sorted by the first 8 bytes (big-endian, zero-padded: the same order as the bytes), the
-    // texts compared only on a tie.
+    // Sorted by the first 16 bytes, the texts compared only on a tie.
     struct Rank {
-      uint64_t prefix;
+      Prefix16 prefix;
       uint32_t token;
     };
-    std::vector<Rank> ranks(token_text.size());
-    for (uint32_t t = 0; t < ranks.size(); ++t) {
-      const std::string& text = token_text[t];
-      uint64_t prefix = 0;
-      for (size_t b = 0; b < 8; ++b) {
-        prefix = (prefix << 8) | (b < text.size() ? static_cast<uint8_t>(text[b]) : 0);
-      }
-      ranks[t] = {prefix, t};
+    std::vector<Rank> ranks;
+    ranks.reserve(token_text.size());
+    for (uint32_t t = 0; t < token_text.size(); ++t) {
+      ranks.push_back({Prefix16(token_text[t]), t});
     }
     std::sort(ranks.begin(), ranks.end(), [&](const Rank& a, const Rank& b) {
-      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+      if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
       return token_text[a.token] < token_text[b.token];
     });
     std::vector<uint32_t> order(ranks.size());
@@ -730,7 +759,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       const uint32_t t = order[rank];
       if (new_token) {
         at = start[t];
-        *k = token_text[t];
+        k->assign(token_text[t].data(), token_text[t].size());
         k->push_back('\0');
         k->resize(k->size() + 8);
         new_token = false;
@@ -833,15 +862,26 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     });
   });
   add_task(kKeys, "keys", [&](const std::string& p) {
-    std::vector<std::pair<absl::string_view, uint64_t>> by_name;
-    by_name.reserve(node_order.size());
-    for (uint32_t j : node_order) by_name.emplace_back(nodes[j].key, nodes[j].id.value);
-    std::sort(by_name.begin(), by_name.end());
+    // Keys are distinct: sorted by their first 16 bytes, then by their text.
+    struct ByKey {
+      Prefix16 prefix;
+      absl::string_view key;
+      uint64_t id;
+    };
+    std::vector<ByKey> by_key;
+    by_key.reserve(node_order.size());
+    for (uint32_t j : node_order) {
+      by_key.push_back({Prefix16(nodes[j].key), nodes[j].key, nodes[j].id.value});
+    }
+    std::sort(by_key.begin(), by_key.end(), [](const ByKey& a, const ByKey& b) {
+      if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
+      return a.key < b.key;
+    });
     size_t i = 0;
     return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (i == by_name.size()) return false;
-      k->assign(by_name[i].first.data(), by_name[i].first.size());
-      Be64Into(v, by_name[i++].second);
+      if (i == by_key.size()) return false;
+      k->assign(by_key[i].key.data(), by_key[i].key.size());
+      Be64Into(v, by_key[i++].id);
       return true;
     });
   });
