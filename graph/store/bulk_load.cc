@@ -19,6 +19,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
@@ -331,6 +332,187 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   }
   last = {};  // The edges' endpoints are resolved with key_table below.
 
+  // From here on the files of the nodes alone (names, nodes, keys) are written on a thread of
+  // their own while the edges are resolved, identified and bucketed: those steps keep the two
+  // cores only partly busy. Should the load not be written after all, the thread is joined and
+  // the files removed (at the latest when this function returns).
+  const std::string tmp = absl::StrCat(dir_, "/bulk-load.tmp");
+  std::error_code ec;
+  absl::Status tmp_made = absl::OkStatus();
+  if (commit && result.node_errors.size() <= max_errors) {
+    std::filesystem::remove_all(tmp, ec);
+    std::filesystem::create_directories(tmp, ec);
+    if (ec) tmp_made = absl::InternalError(absl::StrCat("creating ", tmp, ": ", ec.message()));
+  } else {
+    tmp_made = absl::CancelledError("not written");
+  }
+  // The store's options, with 16 KiB blocks for the files written here: a quarter of the
+  // per-block work (compression, index entries) for the same bytes, and smaller files.
+  rocksdb::Options options = *rocks_options_;
+  options.statistics = nullptr;  // The store's tickers count its own reads and writes.
+  {
+    rocksdb::BlockBasedTableOptions table;
+    if (const auto* store_table =
+            options.table_factory->GetOptions<rocksdb::BlockBasedTableOptions>()) {
+      table = *store_table;
+    }
+    table.block_size = std::max<size_t>(table.block_size, 16 << 10);
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  }
+  struct Job {
+    Cf cf;
+    absl::StatusOr<std::string> file;
+  };
+  auto path = [&](absl::string_view name) { return absl::StrCat(tmp, "/", name, ".sst"); };
+  std::vector<Job> node_files;
+  std::vector<std::function<void()>> node_tasks;
+  auto add_node_task = [&](Cf cf, std::string name, auto&& write) {
+    const size_t at = node_files.size();
+    node_files.push_back({cf, std::string()});
+    node_tasks.push_back([&, at, name = std::move(name), write]() mutable {
+      node_files[at].file = write(path(name));
+    });
+  };
+  add_node_task(kNames, "names", [&](const std::string& p) {
+    // Each distinct token once, with the ids of its nodes in increasing order; the keys
+    // token\0id then come out sorted by sorting the distinct tokens only.
+    // The texts live in chunks that never move; the index holds views of them.
+    std::vector<absl::string_view> token_text;
+    std::vector<std::unique_ptr<char[]>> chunks;
+    constexpr size_t kChunk = size_t{1} << 20;
+    char* free_at = nullptr;  // The free part of the last chunk.
+    size_t free_bytes = 0;
+    auto keep = [&](absl::string_view t) {
+      if (t.size() > free_bytes) {
+        free_bytes = std::max(kChunk, t.size());
+        chunks.push_back(std::make_unique_for_overwrite<char[]>(free_bytes));
+        free_at = chunks.back().get();
+      }
+      char* at = free_at;
+      std::memcpy(at, t.data(), t.size());
+      free_at += t.size();
+      free_bytes -= t.size();
+      return absl::string_view(at, t.size());
+    };
+    absl::flat_hash_map<absl::string_view, uint32_t> token_index;
+    token_index.reserve(node_order.size() * 4);
+    std::vector<std::pair<uint32_t, uint64_t>> postings;  // (token index, node id)
+    postings.reserve(node_order.size() * 6);
+    std::vector<uint32_t> mine;  // The tokens of one node.
+    std::string scratch;
+    for (uint32_t j : node_order) {
+      const Node& n = nodes[j];
+      mine.clear();
+      auto add = [&](absl::string_view text) {
+        ForEachIndexToken(text, &scratch, [&](absl::string_view t) {
+          auto it = token_index.find(t);
+          if (it == token_index.end()) {
+            token_text.push_back(keep(t));
+            it =
+                token_index.emplace(token_text.back(), static_cast<uint32_t>(token_text.size() - 1))
+                    .first;
+          }
+          mine.push_back(it->second);
+        });
+      };
+      add(n.name);
+      for (const std::string& a : n.aliases) add(a);
+      add(n.key);
+      std::sort(mine.begin(), mine.end());
+      mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+      for (uint32_t t : mine) postings.emplace_back(t, n.id.value);
+    }
+    token_index = {};
+    // Sorted by the first 16 bytes, the texts compared only on a tie.
+    struct Rank {
+      Prefix16 prefix;
+      uint32_t token;
+    };
+    std::vector<Rank> ranks;
+    ranks.reserve(token_text.size());
+    for (uint32_t t = 0; t < token_text.size(); ++t) {
+      ranks.push_back({Prefix16(token_text[t]), t});
+    }
+    std::sort(ranks.begin(), ranks.end(), [&](const Rank& a, const Rank& b) {
+      if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
+      return token_text[a.token] < token_text[b.token];
+    });
+    std::vector<uint32_t> order(ranks.size());
+    for (size_t r = 0; r < ranks.size(); ++r) order[r] = ranks[r].token;
+    ranks = {};
+    std::vector<size_t> start(token_text.size() + 1, 0);
+    for (const auto& [t, id] : postings) ++start[t + 1];
+    for (size_t t = 1; t < start.size(); ++t) start[t] += start[t - 1];
+    std::vector<uint64_t> ids(postings.size());  // Grouped by token, ids ascending.
+    for (const auto& [t, id] : postings) ids[start[t]++] = id;
+    for (size_t t = start.size() - 1; t > 0; --t) start[t] = start[t - 1];
+    start[0] = 0;
+    size_t rank = 0, at = 0;
+    bool new_token = true;
+    return WriteSst(options, p, [&](std::string* k, std::string* v) {
+      if (rank == order.size()) return false;
+      const uint32_t t = order[rank];
+      if (new_token) {
+        at = start[t];
+        k->assign(token_text[t].data(), token_text[t].size());
+        k->push_back('\0');
+        k->resize(k->size() + 8);
+        new_token = false;
+      }
+      PutBe64(k->data() + k->size() - 8, ids[at++]);
+      if (at == start[t + 1]) {
+        ++rank;
+        new_token = true;
+      }
+      v->clear();
+      return true;
+    });
+  });
+  add_node_task(kNodes, "nodes", [&](const std::string& p) {
+    size_t i = 0;
+    return WriteSst(options, p, [&](std::string* k, std::string* v) {
+      if (i == node_order.size()) return false;
+      const Node& n = nodes[node_order[i++]];
+      Be64Into(k, n.id.value);
+      *v = records::EncodeNode(n);
+      return true;
+    });
+  });
+  add_node_task(kKeys, "keys", [&](const std::string& p) {
+    // Keys are distinct: sorted by their first 16 bytes, then by their text.
+    struct ByKey {
+      Prefix16 prefix;
+      absl::string_view key;
+      uint64_t id;
+    };
+    std::vector<ByKey> by_key;
+    by_key.reserve(node_order.size());
+    for (uint32_t j : node_order) {
+      by_key.push_back({Prefix16(nodes[j].key), nodes[j].key, nodes[j].id.value});
+    }
+    std::sort(by_key.begin(), by_key.end(), [](const ByKey& a, const ByKey& b) {
+      if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
+      return a.key < b.key;
+    });
+    size_t i = 0;
+    return WriteSst(options, p, [&](std::string* k, std::string* v) {
+      if (i == by_key.size()) return false;
+      k->assign(by_key[i].key.data(), by_key[i].key.size());
+      Be64Into(v, by_key[i++].id);
+      return true;
+    });
+  });
+  std::thread node_writer;
+  if (tmp_made.ok()) {
+    node_writer = std::thread([&] {
+      for (auto& task : node_tasks) task();
+    });
+  }
+  absl::Cleanup finish_node_writer = [&] {
+    if (node_writer.joinable()) node_writer.join();
+    if (tmp_made.ok()) std::filesystem::remove_all(tmp, ec);
+  };
+
   // Edges, step 1 (two threads): resolve the endpoints' keys and validate. Each edge is
   // checked on its own, so the halves are independent.
   KeyTable key_table(node_order.size());
@@ -563,33 +745,11 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   const size_t errors = result.node_errors.size() + result.edge_errors.size();
   if (!commit || errors > max_errors) return result;  // Nothing written.
   if (node_order.empty() && rep.empty()) return result;
+  RETURN_IF_ERROR(tmp_made);
 
-  // Write sorted SST files, on two threads, then ingest them all together. The two edge
-  // column families are split in two files each (two node ranges) so that both threads have
-  // about as much to do.
-  const std::string tmp = absl::StrCat(dir_, "/bulk-load.tmp");
-  std::error_code ec;
-  std::filesystem::remove_all(tmp, ec);
-  std::filesystem::create_directories(tmp, ec);
-  if (ec) return absl::InternalError(absl::StrCat("creating ", tmp, ": ", ec.message()));
-  // The store's options, with 16 KiB blocks for the files written here: a quarter of the
-  // per-block work (compression, index entries) for the same bytes, and smaller files.
-  rocksdb::Options options = *rocks_options_;
-  options.statistics = nullptr;  // The store's tickers count its own reads and writes.
-  {
-    rocksdb::BlockBasedTableOptions table;
-    if (const auto* store_table =
-            options.table_factory->GetOptions<rocksdb::BlockBasedTableOptions>()) {
-      table = *store_table;
-    }
-    table.block_size = std::max<size_t>(table.block_size, 16 << 10);
-    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  }
-  struct Job {
-    Cf cf;
-    absl::StatusOr<std::string> file;
-  };
-  auto path = [&](absl::string_view name) { return absl::StrCat(tmp, "/", name, ".sst"); };
+  // Write the other sorted SST files on two threads, then ingest them all together. The two
+  // edge column families are split in two files each (two node ranges) so that both threads
+  // have about as much to do.
   std::vector<Job> jobs;
 
   // The id counters and counts go in the same atomic ingestion (never a load without them).
@@ -667,8 +827,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     return absl::string_view(arena[half].data() + begin, value_end[slot] - begin);
   };
 
-  // The tasks, about biggest first (the search tokens of the nodes take long); each file task
-  // fills its own entry of `files`.
+  // The tasks, about biggest first; each file task fills its own entry of `files`.
   std::vector<std::function<void()>> tasks;
   std::vector<Job> files;
   files.reserve(16);
@@ -678,101 +837,6 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     tasks.push_back(
         [&, at, name = std::move(name), write]() mutable { files[at].file = write(path(name)); });
   };
-  add_task(kNames, "names", [&](const std::string& p) {
-    // Each distinct token once, with the ids of its nodes in increasing order; the keys
-    // token\0id then come out sorted by sorting the distinct tokens only.
-    // The texts live in chunks that never move; the index holds views of them.
-    std::vector<absl::string_view> token_text;
-    std::vector<std::unique_ptr<char[]>> chunks;
-    constexpr size_t kChunk = size_t{1} << 20;
-    char* free_at = nullptr;  // The free part of the last chunk.
-    size_t free_bytes = 0;
-    auto keep = [&](absl::string_view t) {
-      if (t.size() > free_bytes) {
-        free_bytes = std::max(kChunk, t.size());
-        chunks.push_back(std::make_unique_for_overwrite<char[]>(free_bytes));
-        free_at = chunks.back().get();
-      }
-      char* at = free_at;
-      std::memcpy(at, t.data(), t.size());
-      free_at += t.size();
-      free_bytes -= t.size();
-      return absl::string_view(at, t.size());
-    };
-    absl::flat_hash_map<absl::string_view, uint32_t> token_index;
-    token_index.reserve(node_order.size() * 4);
-    std::vector<std::pair<uint32_t, uint64_t>> postings;  // (token index, node id)
-    postings.reserve(node_order.size() * 6);
-    std::vector<uint32_t> mine;  // The tokens of one node.
-    std::string scratch;
-    for (uint32_t j : node_order) {
-      const Node& n = nodes[j];
-      mine.clear();
-      auto add = [&](absl::string_view text) {
-        ForEachIndexToken(text, &scratch, [&](absl::string_view t) {
-          auto it = token_index.find(t);
-          if (it == token_index.end()) {
-            token_text.push_back(keep(t));
-            it =
-                token_index.emplace(token_text.back(), static_cast<uint32_t>(token_text.size() - 1))
-                    .first;
-          }
-          mine.push_back(it->second);
-        });
-      };
-      add(n.name);
-      for (const std::string& a : n.aliases) add(a);
-      add(n.key);
-      std::sort(mine.begin(), mine.end());
-      mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
-      for (uint32_t t : mine) postings.emplace_back(t, n.id.value);
-    }
-    token_index = {};
-    // Sorted by the first 16 bytes, the texts compared only on a tie.
-    struct Rank {
-      Prefix16 prefix;
-      uint32_t token;
-    };
-    std::vector<Rank> ranks;
-    ranks.reserve(token_text.size());
-    for (uint32_t t = 0; t < token_text.size(); ++t) {
-      ranks.push_back({Prefix16(token_text[t]), t});
-    }
-    std::sort(ranks.begin(), ranks.end(), [&](const Rank& a, const Rank& b) {
-      if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
-      return token_text[a.token] < token_text[b.token];
-    });
-    std::vector<uint32_t> order(ranks.size());
-    for (size_t r = 0; r < ranks.size(); ++r) order[r] = ranks[r].token;
-    ranks = {};
-    std::vector<size_t> start(token_text.size() + 1, 0);
-    for (const auto& [t, id] : postings) ++start[t + 1];
-    for (size_t t = 1; t < start.size(); ++t) start[t] += start[t - 1];
-    std::vector<uint64_t> ids(postings.size());  // Grouped by token, ids ascending.
-    for (const auto& [t, id] : postings) ids[start[t]++] = id;
-    for (size_t t = start.size() - 1; t > 0; --t) start[t] = start[t - 1];
-    start[0] = 0;
-    size_t rank = 0, at = 0;
-    bool new_token = true;
-    return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (rank == order.size()) return false;
-      const uint32_t t = order[rank];
-      if (new_token) {
-        at = start[t];
-        k->assign(token_text[t].data(), token_text[t].size());
-        k->push_back('\0');
-        k->resize(k->size() + 8);
-        new_token = false;
-      }
-      PutBe64(k->data() + k->size() - 8, ids[at++]);
-      if (at == start[t + 1]) {
-        ++rank;
-        new_token = true;
-      }
-      v->clear();
-      return true;
-    });
-  });
   add_task(kEdgeIds, "edge_ids", [&](const std::string& p) {
     size_t i = 0;
     return WriteSst(options, p, [&](std::string* k, std::string* v) {
@@ -851,40 +915,6 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       if (topology->end) topology->end();
     });
   }
-  add_task(kNodes, "nodes", [&](const std::string& p) {
-    size_t i = 0;
-    return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (i == node_order.size()) return false;
-      const Node& n = nodes[node_order[i++]];
-      Be64Into(k, n.id.value);
-      *v = records::EncodeNode(n);
-      return true;
-    });
-  });
-  add_task(kKeys, "keys", [&](const std::string& p) {
-    // Keys are distinct: sorted by their first 16 bytes, then by their text.
-    struct ByKey {
-      Prefix16 prefix;
-      absl::string_view key;
-      uint64_t id;
-    };
-    std::vector<ByKey> by_key;
-    by_key.reserve(node_order.size());
-    for (uint32_t j : node_order) {
-      by_key.push_back({Prefix16(nodes[j].key), nodes[j].key, nodes[j].id.value});
-    }
-    std::sort(by_key.begin(), by_key.end(), [](const ByKey& a, const ByKey& b) {
-      if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
-      return a.key < b.key;
-    });
-    size_t i = 0;
-    return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (i == by_key.size()) return false;
-      k->assign(by_key[i].key.data(), by_key[i].key.size());
-      Be64Into(v, by_key[i++].id);
-      return true;
-    });
-  });
   add_task(kEdgeKeys, "edge_keys", [&](const std::string& p) {
     std::vector<std::pair<absl::string_view, uint64_t>> edge_keys;
     for (uint32_t index : rep) {
@@ -909,15 +939,14 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     work();
     other.join();
   }
+  node_writer.join();
+  for (Job& j : node_files) jobs.push_back(std::move(j));
   for (Job& j : files) jobs.push_back(std::move(j));
 
   // One ingestion argument per column family, its files in key order.
   std::vector<rocksdb::IngestExternalFileArg> args;
   for (Job& j : jobs) {
-    if (!j.file.ok()) {
-      std::filesystem::remove_all(tmp, ec);
-      return j.file.status();
-    }
+    if (!j.file.ok()) return j.file.status();
     if (j.file->empty()) continue;
     auto same = std::find_if(args.begin(), args.end(),
                              [&](const auto& a) { return a.column_family == cfs_[j.cf]; });
@@ -932,7 +961,6 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     args.push_back(std::move(arg));
   }
   RETURN_IF_ERROR(FromRocks(db_->IngestExternalFiles(args), "ingesting the bulk load"));
-  std::filesystem::remove_all(tmp, ec);
 
   next_node_id_ = next_node;
   next_edge_id_ = next_edge;

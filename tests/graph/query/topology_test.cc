@@ -379,12 +379,24 @@ TEST_F(TopologyTest, BulkLoadSinkBuildsWhatAScanBuilds) {
   SetUp();
   TopologySink sink;
   sink.edge = [](const EdgeLink&) { ADD_FAILURE() << "fed without a load"; };
+  std::vector<Node> fine(3);
+  for (int i = 0; i < 3; ++i) {
+    fine[i].kind = Kind("Person");
+    fine[i].key = absl::StrCat("p", i);
+    fine[i].name = fine[i].key;
+  }
   std::vector<EdgeWrite> bad(1);
-  bad[0].from_key = "a";
-  bad[0].to_key = "b";
-  auto refused = store_->BulkLoad({}, bad, 0, true, &sink);
+  bad[0].edge.type = Type("COLLABORATES_WITH");
+  bad[0].from_key = "p0";
+  bad[0].to_key = "nobody";
+  // The nodes' files are started before the edges are checked: refused, they are removed.
+  auto refused = store_->BulkLoad(fine, bad, 0, true, &sink);
   ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->edge_errors.size(), 1u);
   EXPECT_FALSE(sink.delivered);
+  EXPECT_TRUE(store_->pristine());
+  EXPECT_EQ(store_->counts().nodes, 0u);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/bulk-load.tmp"));
 }
 
 // The analytics snapshot equals AnalyticsGraph::FromEdges over the reference edge list, bit for
