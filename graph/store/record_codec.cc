@@ -8,8 +8,11 @@
 namespace innograph::records {
 namespace {
 
+// Appends to a string: its own (Take) or the caller's.
 class Writer {
  public:
+  Writer() : out_(own_) {}
+  explicit Writer(std::string* out) : out_(*out) {}
   void Byte(uint8_t b) { out_.push_back(static_cast<char>(b)); }
   void Varint(uint64_t v) {
     while (v >= 0x80) {
@@ -30,10 +33,11 @@ class Writer {
     Varint(s.size());
     out_.append(s.data(), s.size());
   }
-  std::string Take() { return std::move(out_); }
+  std::string Take() { return std::move(own_); }
 
  private:
-  std::string out_;
+  std::string own_;
+  std::string& out_;
 };
 
 class Reader {
@@ -207,7 +211,13 @@ absl::Status DecodeNode(absl::string_view bytes, Node* node) {
 }
 
 std::string EncodeEdge(const Edge& edge) {
-  Writer w;
+  std::string out;
+  AppendEdge(edge, &out);
+  return out;
+}
+
+void AppendEdge(const Edge& edge, std::string* out) {
+  Writer w(out);
   w.Byte(kRecordFormat);
   w.Signed(edge.valid.from.days);
   w.Signed(edge.valid.to.days);
@@ -215,7 +225,6 @@ std::string EncodeEdge(const Edge& edge) {
   w.Str(edge.key);
   PutProperties(w, edge.properties);
   PutSources(w, edge.sources);
-  return w.Take();
 }
 
 absl::Status DecodeEdge(absl::string_view bytes, Edge* edge) {

@@ -32,6 +32,8 @@ std::string EncodeNode(const Node& node);
 absl::Status DecodeNode(absl::string_view bytes, Node* node);
 
 std::string EncodeEdge(const Edge& edge);
+// EncodeEdge appended to *out.
+void AppendEdge(const Edge& edge, std::string* out);
 // Fills valid, weight, key, properties and sources of `edge`.
 absl::Status DecodeEdge(absl::string_view bytes, Edge* edge);
 
