@@ -843,6 +843,28 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     tasks.push_back(
         [&, at, name = std::move(name), write]() mutable { files[at].file = write(path(name)); });
   };
+  // Edge keys first: after them nothing but the commit listener reads `edges`, whose memory
+  // (gigabytes at 10^7 edges) is then released while the other files are written.
+  const bool keyed = keyed_low || keyed_high;
+  add_task(kEdgeKeys, "edge_keys", [&](const std::string& p) {
+    std::vector<std::pair<absl::string_view, uint64_t>> edge_keys;
+    if (keyed) {
+      for (uint32_t index : rep) {
+        const Edge& e = edges[index].edge;
+        if (!e.key.empty()) edge_keys.emplace_back(e.key, e.id.value);
+      }
+    }
+    std::sort(edge_keys.begin(), edge_keys.end());
+    size_t i = 0;
+    auto file = WriteSst(options, p, [&](std::string* k, std::string* v) {
+      if (i == edge_keys.size()) return false;
+      k->assign(edge_keys[i].first.data(), edge_keys[i].first.size());
+      Be64Into(v, edge_keys[i++].second);
+      return true;
+    });
+    if (!listener_) std::vector<EdgeWrite>().swap(edges);
+    return file;
+  });
   add_task(kEdgeIds, "edge_ids", [&](const std::string& p) {
     uint64_t id = 0;
     return WriteSst(options, p, [&](std::string* k, std::string* v) {
@@ -921,21 +943,6 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       if (topology->end) topology->end();
     });
   }
-  add_task(kEdgeKeys, "edge_keys", [&](const std::string& p) {
-    std::vector<std::pair<absl::string_view, uint64_t>> edge_keys;
-    for (uint32_t index : rep) {
-      const Edge& e = edges[index].edge;
-      if (!e.key.empty()) edge_keys.emplace_back(e.key, e.id.value);
-    }
-    std::sort(edge_keys.begin(), edge_keys.end());
-    size_t i = 0;
-    return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (i == edge_keys.size()) return false;
-      k->assign(edge_keys[i].first.data(), edge_keys[i].first.size());
-      Be64Into(v, edge_keys[i++].second);
-      return true;
-    });
-  });
   {
     std::atomic<size_t> next_task{0};
     auto work = [&] {
