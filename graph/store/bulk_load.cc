@@ -521,6 +521,13 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     key_table.Insert(nodes[i].key, nodes[i].id.value, nodes[i].kind.value);
   }
   std::vector<uint8_t> ok(edges.size(), 0);
+  // What identification needs of each valid edge, in 16 bytes: the passes below read these
+  // instead of striding through the 216-byte EdgeWrites.
+  struct Ident {
+    uint32_t from, to, type;  // Ids fit 32 bits (kMaxId).
+    int32_t valid_from;
+  };
+  std::vector<Ident> ident(edges.size());
   std::vector<ItemError> errors_high;
   bool keyed_low = false, keyed_high = false;
   auto resolve = [&](size_t begin, size_t end, std::vector<ItemError>* errors, bool* keyed) {
@@ -574,6 +581,8 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
         continue;
       }
       ok[i] = 1;
+      ident[i] = {static_cast<uint32_t>(e.from.value), static_cast<uint32_t>(e.to.value),
+                  e.type.value, e.valid.from.days};
       if (!e.key.empty()) *keyed = true;
     }
   };
@@ -608,7 +617,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     };
     std::vector<size_t> start(next_node + 1, 0);
     for (size_t i = 0; i < edges.size(); ++i) {
-      if (ok[i]) ++start[edges[i].edge.from.value];
+      if (ok[i]) ++start[ident[i].from];
     }
     size_t sum = 0;
     for (size_t& s : start) {
@@ -622,9 +631,8 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       std::vector<size_t> cursor(start.begin(), start.end() - 1);
       for (size_t i = 0; i < edges.size(); ++i) {
         if (!ok[i]) continue;
-        const Edge& e = edges[i].edge;
-        refs[cursor[e.from.value]++] = {e.to.value, e.type.value, e.valid.from.days,
-                                        static_cast<uint32_t>(i)};
+        const Ident& e = ident[i];
+        refs[cursor[e.from]++] = {e.to, e.type, e.valid_from, static_cast<uint32_t>(i)};
       }
     }
     // leader[i]: the first edge of i's identity; content[leader]: the last one.
@@ -737,7 +745,8 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       result.edge_errors.push_back(std::move(resolve_errors[next_error++]));
     }
   }
-  for (uint32_t index : rep) ++counts.by_type[edges[index].edge.type.value];
+  for (uint32_t index : rep) ++counts.by_type[ident[index].type];
+  ident = {};
   counts.edges += rep.size();
   const uint64_t next_edge = rep.size() + 1;
   result.edges.created = static_cast<uint32_t>(rep.size());
