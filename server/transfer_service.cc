@@ -36,8 +36,11 @@ grpc::Status GraphServiceImpl::Import(grpc::ServerContext* ctx,
   const auto started = std::chrono::steady_clock::now();
   v1::ImportRequest req;
   io::ImportOptions options;
-  // Into an empty store, the whole import is validated in memory and ingested at once.
+  // Into an empty store, the whole import is validated in memory and ingested at once, and the
+  // topology builds its next state from the load instead of applying every row.
   options.bulk_if_empty = true;
+  TopologySink topology_sink = topology_.BulkLoadSink();
+  options.bulk_topology = &topology_sink;
   std::unique_ptr<io::Importer> importer;
   bool first = true;
   // A file is begun when its first line arrives (a CSV file's first line is its header).

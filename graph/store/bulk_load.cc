@@ -871,7 +871,9 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       Be64Into(v, edge_keys[i++].second);
       return true;
     });
-    if (!listener_) std::vector<EdgeWrite>().swap(edges);
+    if (!listener_ || (topology && topology->feeds_listener)) {
+      std::vector<EdgeWrite>().swap(edges);
+    }
     return file;
   });
   add_task(kEdgeIds, "edge_ids", [&](const std::string& p) {
@@ -993,7 +995,16 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   }
   change_cv_.notify_all();
   if (topology) topology->delivered = true;
-  if (listener_) {
+  if (listener_ && topology && topology->feeds_listener) {
+    // The sink received the graph (a running server's topology builds itself from it): the
+    // listener learns that the load happened, not every node and edge again.
+    ChangeSet changes;
+    changes.sequence = change;
+    changes.bulk_load = true;
+    changes.bulk_nodes = node_order.size();
+    changes.bulk_edges = rep.size();
+    listener_(changes);
+  } else if (listener_) {
     // A running server's topology follows the load like any other commit.
     ChangeSet changes;
     changes.sequence = change;

@@ -131,6 +131,10 @@ struct TopologySink {
   std::function<void(uint64_t id, uint32_t kind)> node;
   std::function<void(const EdgeLink&)> edge;
   std::function<void()> end;
+  // Set when the sink feeds the commit listener's own view (Topology::BulkLoadSink): the
+  // listener then gets a change set that only marks the load (bulk_load, bulk_nodes,
+  // bulk_edges, no items) instead of every node and edge.
+  bool feeds_listener = false;
   bool delivered = false;
 };
 
@@ -214,8 +218,9 @@ class GraphStore {
   // max_errors = 0: when there is any). The commit listener receives the load as one change
   // set. Writers wait for the whole load; readers do not.
   // With commit = false everything is validated and reported, nothing written. A `topology`
-  // sink, when given, receives the loaded graph once it is written (an offline import builds
-  // the topology image from it instead of scanning the store).
+  // sink, when given, receives the loaded graph (an offline import builds the topology image
+  // from it instead of scanning the store; a running server's topology builds its next state,
+  // Topology::BulkLoadSink, and the listener is then told of the load only).
   absl::StatusOr<BatchResult> BulkLoad(std::vector<Node> nodes, std::vector<EdgeWrite> edges,
                                        size_t max_errors, bool commit = true,
                                        TopologySink* topology = nullptr);

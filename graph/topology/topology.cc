@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -138,8 +140,49 @@ void Topology::DeriveInLists(State& s) {
   for (auto& bits : s.dirty) GrowBits(bits, n);
 }
 
+TopologySink Topology::BulkLoadSink() {
+  // Each sink builds into its own builder; a load's `end` hands the result to this topology,
+  // whose Apply of that load's change set swaps it in. Bulk loads do not overlap (the store
+  // runs one write at a time, the listener included), and a sink that is never fed (an import
+  // into a store with data) changes nothing.
+  auto builder = std::make_shared<Builder>();
+  TopologySink sink;
+  sink.feeds_listener = true;
+  sink.node = [builder](uint64_t id, uint32_t kind) { builder->AddNode(id, kind); };
+  sink.edge = [builder](const EdgeLink& e) { builder->AddEdge(e); };
+  sink.end = [this, builder] {
+    absl::StatusOr<std::unique_ptr<Topology>> built = builder->Finish();
+    absl::MutexLock lock(&bulk_mu_);
+    bulk_built_ = std::move(built);
+  };
+  return sink;
+}
+
 void Topology::Apply(const ChangeSet& changes) {
   absl::MutexLock writer(&writer_mu_);
+  if (changes.bulk_load && changes.nodes_upserted.empty() && changes.edges_upserted.empty() &&
+      (changes.bulk_nodes > 0 || changes.bulk_edges > 0)) {
+    // A bulk load that handed its graph to BulkLoadSink: swap in what was built.
+    absl::StatusOr<std::unique_ptr<Topology>> built;
+    {
+      absl::MutexLock lock(&bulk_mu_);
+      built = std::move(bulk_built_);
+      bulk_built_ = absl::NotFoundError("no bulk load");
+    }
+    // GraphStore::BulkLoad gives an item-less change set only to a load that fed a sink, and
+    // the builder cannot fail on what a load feeds it: anything else is a bug, and going on
+    // would serve a topology that misses the load.
+    if (!built.ok()) {
+      std::fprintf(stderr, "topology: a bulk load's change set without its built topology: %s\n",
+                   std::string(built.status().message()).c_str());
+      std::abort();
+    }
+    State fresh = std::move(*(*built)->s_);
+    absl::MutexLock lock(&mu_);
+    fresh.version = s_->version + 1;
+    *s_ = std::move(fresh);
+    return;
+  }
   {
     absl::MutexLock lock(&mu_);
     State& s = *s_;

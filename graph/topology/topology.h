@@ -146,8 +146,15 @@ class Topology {
 
   // Applies one committed change set. Cost: O(changes) plus O(degree) of each vertex whose list
   // changed for the first time since the last compaction; now and then a compaction, O(E) with
-  // only the shared lock held.
+  // only the shared lock held. A bulk load's change set without items (the load was given this
+  // topology's BulkLoadSink) swaps in the state the sink built.
   void Apply(const ChangeSet& changes);
+
+  // A sink for GraphStore::BulkLoad into the store this topology follows: it builds the
+  // topology of the loaded store while the load writes its files, and the load's change set
+  // then swaps it in (Apply), instead of carrying every node and edge to Apply. The sink refers
+  // to this topology, which must outlive it.
+  TopologySink BulkLoadSink();
 
   // Everything the lock guards.
   struct State {
@@ -279,6 +286,9 @@ class Topology {
   // Serializes writers (Apply, Compact): the base is rebuilt outside the exclusive lock.
   absl::Mutex writer_mu_;
   uint64_t compactions_ = 0;  // Guarded by mu_.
+  // What a BulkLoadSink built, until Apply swaps it in.
+  absl::Mutex bulk_mu_;
+  absl::StatusOr<std::unique_ptr<Topology>> bulk_built_ = absl::NotFoundError("no bulk load");
 };
 
 }  // namespace innograph
