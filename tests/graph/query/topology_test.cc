@@ -292,7 +292,8 @@ TEST_F(TopologyTest, RandomWritesMatchTheStoreThroughOverlayAndCompaction) {
   EXPECT_GT((*loaded)->memory_bytes(), 0u);
 }
 
-TEST_F(TopologyTest, BulkLoadIntoARunningTopologyIsApplied) {
+// A bulk load of 300 people and 3,000 collaborations (bounded validity, weights 1-3).
+std::pair<std::vector<Node>, std::vector<EdgeWrite>> PeopleLoad() {
   std::vector<Node> nodes;
   for (int i = 0; i < 300; ++i) {
     Node n;
@@ -311,6 +312,11 @@ TEST_F(TopologyTest, BulkLoadIntoARunningTopologyIsApplied) {
     w.edge.weight = 1.0 + i % 3;
     edges.push_back(w);
   }
+  return {nodes, edges};
+}
+
+TEST_F(TopologyTest, BulkLoadIntoARunningTopologyIsApplied) {
+  const auto [nodes, edges] = PeopleLoad();
   auto result = store_->BulkLoad(nodes, edges, 0);
   ASSERT_TRUE(result.ok()) << result.status();
   const Reference ref = Rebuild(*store_);
@@ -324,24 +330,7 @@ TEST_F(TopologyTest, BulkLoadIntoARunningTopologyIsApplied) {
 // load only, and the topology then equals a fresh scan (list order included) and keeps
 // following ordinary writes.
 TEST_F(TopologyTest, BulkLoadThroughTheTopologysOwnSinkSwapsItIn) {
-  std::vector<Node> nodes;
-  for (int i = 0; i < 300; ++i) {
-    Node n;
-    n.kind = Kind("Person");
-    n.key = absl::StrCat("p", i);
-    n.name = n.key;
-    nodes.push_back(n);
-  }
-  std::vector<EdgeWrite> edges;
-  for (int i = 0; i < 3000; ++i) {
-    EdgeWrite w;
-    w.edge.type = Type("COLLABORATES_WITH");
-    w.from_key = absl::StrCat("p", (i * 7) % 300);
-    w.to_key = absl::StrCat("p", (i * 13 + 1) % 300);
-    w.edge.valid.from = Date{static_cast<int32_t>(i)};
-    w.edge.weight = 1.0 + i % 3;
-    edges.push_back(w);
-  }
+  const auto [nodes, edges] = PeopleLoad();
   const uint64_t before = topology_->version();
   TopologySink unused = topology_->BulkLoadSink();  // Never fed: changes nothing.
   TopologySink sink = topology_->BulkLoadSink();
