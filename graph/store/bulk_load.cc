@@ -213,10 +213,12 @@ struct Buckets {
   std::vector<EndRef> refs;
 };
 
-// One edge's endpoints and type, by slot: what the later steps need of it, in 12 bytes instead
-// of a whole EdgeWrite.
+// One valid edge's endpoints, type and start of validity in 16 bytes: what the steps after
+// resolving read of it, instead of a whole EdgeWrite. By input index until the edges are
+// identified, then by slot.
 struct Link {
-  uint32_t from, to, type;
+  uint32_t from, to, type;  // Ids fit 32 bits (kMaxId).
+  int32_t valid_from;
 };
 
 Buckets BucketSlots(const std::vector<Link>& links, uint64_t node_limit, bool by_from) {
@@ -521,13 +523,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     key_table.Insert(nodes[i].key, nodes[i].id.value, nodes[i].kind.value);
   }
   std::vector<uint8_t> ok(edges.size(), 0);
-  // What identification needs of each valid edge, in 16 bytes: the passes below read these
-  // instead of striding through the 216-byte EdgeWrites.
-  struct Ident {
-    uint32_t from, to, type;  // Ids fit 32 bits (kMaxId).
-    int32_t valid_from;
-  };
-  std::vector<Ident> ident(edges.size());
+  std::vector<Link> links(edges.size());
   std::vector<ItemError> errors_high;
   bool keyed_low = false, keyed_high = false;
   auto resolve = [&](size_t begin, size_t end, std::vector<ItemError>* errors, bool* keyed) {
@@ -581,7 +577,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
         continue;
       }
       ok[i] = 1;
-      ident[i] = {static_cast<uint32_t>(e.from.value), static_cast<uint32_t>(e.to.value),
+      links[i] = {static_cast<uint32_t>(e.from.value), static_cast<uint32_t>(e.to.value),
                   e.type.value, e.valid.from.days};
       if (!e.key.empty()) *keyed = true;
     }
@@ -617,7 +613,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     };
     std::vector<size_t> start(next_node + 1, 0);
     for (size_t i = 0; i < edges.size(); ++i) {
-      if (ok[i]) ++start[ident[i].from];
+      if (ok[i]) ++start[links[i].from];
     }
     size_t sum = 0;
     for (size_t& s : start) {
@@ -631,7 +627,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       std::vector<size_t> cursor(start.begin(), start.end() - 1);
       for (size_t i = 0; i < edges.size(); ++i) {
         if (!ok[i]) continue;
-        const Ident& e = ident[i];
+        const Link& e = links[i];
         refs[cursor[e.from]++] = {e.to, e.type, e.valid_from, static_cast<uint32_t>(i)};
       }
     }
@@ -745,8 +741,11 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       result.edge_errors.push_back(std::move(resolve_errors[next_error++]));
     }
   }
-  for (uint32_t index : rep) ++counts.by_type[ident[index].type];
-  ident = {};
+  for (uint32_t index : rep) ++counts.by_type[links[index].type];
+  // By slot from here on: in place, since rep[slot] >= slot (a slot's record is its first
+  // occurrence or a later one, and slots are numbered in order of first occurrence).
+  for (size_t slot = 0; slot < rep.size(); ++slot) links[slot] = links[rep[slot]];
+  links.resize(rep.size());
   counts.edges += rep.size();
   const uint64_t next_edge = rep.size() + 1;
   result.edges.created = static_cast<uint32_t>(rep.size());
@@ -811,7 +810,6 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     double weight;
   };
   std::vector<Attrs> attrs(topology && topology->edge ? rep.size() : 0);
-  std::vector<Link> links(rep.size());
   auto encode = [&](int half) {
     const size_t begin = half == 0 ? 0 : split, end = half == 0 ? split : rep.size();
     std::string& a = arena[half];
@@ -821,9 +819,6 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       records::AppendEdge(e, &a);
       value_end[slot] = a.size();
       if (!attrs.empty()) attrs[slot] = {e.valid.from.days, e.valid.to.days, e.weight};
-      // Ids fit 32 bits (kMaxId).
-      links[slot] = {static_cast<uint32_t>(e.from.value), static_cast<uint32_t>(e.to.value),
-                     e.type.value};
     }
   };
   {
