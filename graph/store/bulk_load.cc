@@ -247,6 +247,31 @@ Buckets BucketSlots(const std::vector<Link>& links, uint64_t node_limit, bool by
   return b;
 }
 
+// Whether two of the edges in out buckets (by source node, each sorted by (type, to, slot))
+// have one identity (from, type, to, valid_from): they would be neighbours in a run of equal
+// (type, to) with equal valid_from. Such runs are parallel edges: rare and short.
+bool SharesAnIdentity(const Buckets& out, const std::vector<Link>& links) {
+  std::vector<int32_t> starts;
+  for (size_t n = 0; n + 1 < out.start.size(); ++n) {
+    const size_t end = out.start[n + 1];
+    for (size_t a = out.start[n]; a < end;) {
+      size_t b = a + 1;
+      while (b < end && out.refs[b].type == out.refs[a].type &&
+             out.refs[b].other == out.refs[a].other) {
+        ++b;
+      }
+      if (b - a > 1) {
+        starts.clear();
+        for (size_t k = a; k < b; ++k) starts.push_back(links[out.refs[k].slot].valid_from);
+        std::sort(starts.begin(), starts.end());
+        if (std::adjacent_find(starts.begin(), starts.end()) != starts.end()) return true;
+      }
+      a = b;
+    }
+  }
+  return false;
+}
+
 // Writes sorted (key, value) pairs produced by `next` into one SST file. `next` fills the
 // reused buffers and returns false at the end. Returns the file's path, or "" when there was
 // nothing to write.
@@ -597,7 +622,36 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   // edge with id slot + 1 keeps; id_of[i] is the id edge i was given (0 when invalid).
   std::vector<uint32_t> rep;
   std::vector<uint32_t> id_of(edges.size(), 0);
-  if (!keyed_low && !keyed_high) {
+  // Both edge directions bucketed by node (see BucketSlots), by slot.
+  Buckets out_buckets, in_buckets;
+  bool bucketed = false;
+  if (!keyed_low && !keyed_high && result.edge_errors.empty()) {
+    // The usual load: every edge valid and distinct, so that slot = index. Bucket both
+    // directions on that assumption (the out buckets group the edges by source node, sorted by
+    // (type, to, index)), then check it there: two edges with one identity would sit in one
+    // run of equal (type, to) with equal starts. Otherwise identify below, as in general.
+    bool distinct = true;
+    {
+      std::thread other([&] { in_buckets = BucketSlots(links, next_node, false); });
+      out_buckets = BucketSlots(links, next_node, true);
+      distinct = !SharesAnIdentity(out_buckets, links);
+      other.join();
+    }
+    if (distinct) {
+      bucketed = true;
+      rep.resize(edges.size());
+      for (uint32_t i = 0; i < rep.size(); ++i) {
+        rep[i] = i;
+        id_of[i] = i + 1;
+      }
+    } else {
+      out_buckets = {};
+      in_buckets = {};
+    }
+  }
+  if (bucketed) {
+    // Identified above.
+  } else if (!keyed_low && !keyed_high) {
     // No edge keys: the natural identity alone. Duplicates share a source node, so group by
     // it (ids are dense) and sort each node's edges by (type, to, valid_from, index).
     struct Ref {
@@ -743,7 +797,9 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   for (uint32_t index : rep) ++counts.by_type[links[index].type];
   // By slot from here on: in place, since rep[slot] >= slot (a slot's record is its first
   // occurrence or a later one, and slots are numbered in order of first occurrence).
-  for (size_t slot = 0; slot < rep.size(); ++slot) links[slot] = links[rep[slot]];
+  if (!bucketed) {
+    for (size_t slot = 0; slot < rep.size(); ++slot) links[slot] = links[rep[slot]];
+  }
   links.resize(rep.size());
   counts.edges += rep.size();
   const uint64_t next_edge = rep.size() + 1;
@@ -796,9 +852,8 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
                     return true;
                   })});
 
-  // Both edge directions bucketed by node, and the edge records encoded in slot order (the
-  // order they are stored in, so that out_edges reads them compactly), one half on each thread.
-  Buckets out_buckets, in_buckets;
+  // The edge records encoded in slot order (the order they are stored in, so that out_edges
+  // reads them compactly), one half on each thread; then the buckets, if not made above.
   const size_t split = rep.size() / 2;
   std::string arena[2];  // The records of slots [0, split) and [split, size).
   std::vector<uint64_t> value_end(rep.size());  // Of slot s in its arena.
@@ -812,9 +867,10 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   auto encode = [&](int half) {
     const size_t begin = half == 0 ? 0 : split, end = half == 0 ? split : rep.size();
     std::string& a = arena[half];
-    a.reserve((end - begin) * 24);
+    a.reserve((end - begin) * 32);
     for (size_t slot = begin; slot < end; ++slot) {
-      const Edge& e = edges[rep[slot]].edge;
+      Edge& e = edges[rep[slot]].edge;
+      e.id = EdgeId(slot + 1);  // For the commit listener, should it need the edges.
       records::AppendEdge(e, &a);
       value_end[slot] = a.size();
       if (!attrs.empty()) attrs[slot] = {e.valid.from.days, e.valid.to.days, e.weight};
@@ -825,7 +881,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     encode(0);
     other.join();
   }
-  {
+  if (!bucketed) {
     std::thread other([&] { in_buckets = BucketSlots(links, next_node, false); });
     out_buckets = BucketSlots(links, next_node, true);
     other.join();
