@@ -112,10 +112,22 @@ absl::StatusOr<bool> Importer::AddLine(uint64_t line_no, absl::string_view line)
   return AddParsed(line_no, line, ParseLine(line));
 }
 
+void Importer::NodesComplete() {
+  if (bulk_) nodes_complete_ = true;
+}
+
 void Importer::ExpectRows(size_t rows, size_t bytes) {
   // Only the buffered modes keep everything; the others write in chunks.
   if (!bulk_ && (options_.max_errors > 0 || options_.dry_run)) return;
-  if (format_ == ImportFormat::kCsvEdges) edges_.reserve(edges_.size() + rows);
+  if (format_ == ImportFormat::kCsvEdges) {
+    if (loader_) {
+      loader_->Reserve(rows);
+    } else if (nodes_complete_) {
+      expected_edges_ += rows;
+    } else {
+      edges_.reserve(edges_.size() + rows);
+    }
+  }
   if (format_ == ImportFormat::kCsvNodes) nodes_.reserve(nodes_.size() + rows);
   if (format_ != ImportFormat::kJsonl) {
     auto& rows_of = format_ == ImportFormat::kCsvEdges ? edge_rows_ : node_rows_;
@@ -155,6 +167,10 @@ absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
       parse(0, lines.size());
     }
   };
+  if (bulk_ && nodes_complete_ && format_ == ImportFormat::kCsvEdges) {
+    if (!loader_) RETURN_IF_ERROR(StartLoader());
+    return PrepareEdgeLines(first_line_no, lines);
+  }
   if (bulk_ && format_ == ImportFormat::kCsvEdges) {
     // Everything is buffered for BulkLoad and nothing stops a bulk load early: parse each
     // line straight into its place in edges_, then take out the blank and bad ones.
@@ -207,17 +223,109 @@ absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
   return true;
 }
 
+absl::Status Importer::StartLoader() {
+  std::vector<Node> nodes = std::move(nodes_);
+  std::vector<Row> node_rows = std::move(node_rows_);
+  nodes_.clear();
+  node_rows_.clear();
+  loader_nodes_ = nodes.size();
+  // Rows refused so far count against max_errors (as in Flush).
+  const uint64_t errors = report_.rows_rejected;
+  const bool within = errors <= options_.max_errors;
+  ASSIGN_OR_RETURN(
+      loader_,
+      store_.StartBulkLoad(std::move(nodes), within ? options_.max_errors - errors : 0, within));
+  for (const ItemError& e : loader_->node_result().node_errors) {
+    const Row& row = node_rows[e.index];
+    Reject(row.file, row.line, std::string(e.status.message()), RowText(row, raw_));
+  }
+  if (expected_edges_ > 0) {
+    loader_->Reserve(expected_edges_);
+    edge_rows_.reserve(edge_rows_.size() + expected_edges_);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Importer::PrepareEdgeLines(uint64_t first_line_no,
+                                                const std::vector<absl::string_view>& lines) {
+  // Each line parsed and its edge prepared on the parsing thread (two for big blocks), into a
+  // block per thread; the blocks are appended in order.
+  const size_t n = lines.size();
+  std::vector<absl::Status> status(n);
+  std::vector<uint8_t> blank(n, 0);
+  BulkLoader::Block blocks[2];
+  const BulkLoader& loader = *loader_;
+  auto prepare = [&](size_t begin, size_t end) {
+    BulkLoader::Block& block = blocks[begin == 0 ? 0 : 1];
+    // A few lines at a time: parsed, their endpoints' lookups prefetched, then prepared (the
+    // lookups would wait for memory one by one otherwise).
+    constexpr size_t kGroup = 8;
+    EdgeWrite rows[kGroup];
+    for (size_t g = begin; g < end; g += kGroup) {
+      const size_t m = std::min(kGroup, end - g);
+      for (size_t k = 0; k < m; ++k) {
+        bool b = false;
+        status[g + k] = csv_->ParseEdgeInto(lines[g + k], &rows[k], &b);
+        blank[g + k] = b;
+        if (status[g + k].ok() && !b) loader.Prefetch(rows[k]);
+      }
+      for (size_t k = 0; k < m; ++k) {
+        if (status[g + k].ok() && !blank[g + k]) status[g + k] = loader.Prepare(rows[k], &block);
+      }
+    }
+  };
+  if (n >= 4096) {
+    std::thread other([&] { prepare(n / 2, n); });
+    prepare(0, n / 2);
+    other.join();
+  } else {
+    prepare(0, n);
+  }
+  const auto file = static_cast<uint32_t>(files_.size() - 1);
+  for (size_t i = 0; i < n; ++i) {
+    if (blank[i] && status[i].ok()) continue;
+    ++report_.rows_read;
+    const absl::string_view line = lines[i];
+    if (!status[i].ok()) {
+      Reject(file, first_line_no + i, std::string(status[i].message()), std::string(line));
+      continue;
+    }
+    edge_rows_.push_back(
+        Row{first_line_no + i, Keep(line), static_cast<uint32_t>(line.size()), file});
+  }
+  loader_->Append(blocks[0]);
+  loader_->Append(blocks[1]);
+  return true;
+}
+
 absl::StatusOr<bool> Importer::AddParsed(uint64_t line_no, absl::string_view line,
                                          absl::StatusOr<JsonlRecord> rec) {
   if (report_.aborted) return false;
   const auto file = static_cast<uint32_t>(files_.size() - 1);
   if (rec.ok() && std::holds_alternative<std::monostate>(*rec)) return true;
+  if (bulk_ && nodes_complete_ && rec.ok() && std::holds_alternative<Node>(*rec)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(files_[file], ":", line_no, ": a node row after the nodes were complete"));
+  }
   ++report_.rows_read;
   if (!rec.ok()) {
     Reject(file, line_no, std::string(rec.status().message()), std::string(line));
     return !report_.aborted;
   }
   const Row row{line_no, Keep(line), static_cast<uint32_t>(line.size()), file};
+  if (bulk_ && nodes_complete_) {
+    // An edge, checked now like those of PrepareEdgeLines.
+    if (!loader_) RETURN_IF_ERROR(StartLoader());
+    BulkLoader::Block block;
+    const absl::Status s = loader_->Prepare(std::get<EdgeWrite>(*rec), &block);
+    if (!s.ok()) {
+      Reject(file, line_no, std::string(s.message()), std::string(line));
+    } else {
+      loader_->Append(block);
+      edge_rows_.push_back(row);
+    }
+    return true;
+  }
   if (auto* n = std::get_if<Node>(&*rec)) {
     nodes_.push_back(std::move(*n));
     node_rows_.push_back(row);
@@ -241,7 +349,40 @@ absl::StatusOr<bool> Importer::AddParsed(uint64_t line_no, absl::string_view lin
   return !report_.aborted;
 }
 
+absl::Status Importer::FinishLoader() {
+  std::unique_ptr<BulkLoader> loader = std::move(loader_);
+  std::vector<Row> edge_rows = std::move(edge_rows_);
+  std::string raw = std::move(raw_);
+  edge_rows_.clear();
+  raw_.clear();
+  const uint64_t errors = report_.rows_rejected;  // Nodes', parsing's and preparing's.
+  const bool within = errors <= options_.max_errors;
+  const size_t node_errors = loader->node_result().node_errors.size();
+  const size_t edge_count = loader->size();
+  ASSIGN_OR_RETURN(BatchResult done, loader->Finish(within ? options_.max_errors - errors : 0,
+                                                    within, options_.bulk_topology));
+  loader.reset();  // Its memory, and the store's write lock.
+  for (const ItemError& e : done.edge_errors) {
+    const Row& row = edge_rows[e.index];
+    Reject(row.file, row.line, std::string(e.status.message()), RowText(row, raw));
+  }
+  if (report_.rows_rejected > options_.max_errors) {
+    report_.aborted = true;
+    report_.abort_reason =
+        options_.max_errors == 0
+            ? absl::StrCat(report_.rows_rejected,
+                           " bad rows: nothing was written (all or nothing; see --max-errors)")
+            : absl::StrCat("more than ", options_.max_errors,
+                           " bad rows (--max-errors): nothing was written");
+    return absl::OkStatus();
+  }
+  report_.nodes_written += loader_nodes_ - node_errors;
+  report_.edges_written += edge_count - done.edge_errors.size();
+  return absl::OkStatus();
+}
+
 absl::Status Importer::Flush(bool /*final*/) {
+  if (loader_) return FinishLoader();
   if (nodes_.empty() && edges_.empty()) return absl::OkStatus();
   const bool buffered = options_.max_errors == 0 || options_.dry_run || bulk_;
   std::vector<Node> nodes = std::move(nodes_);
@@ -374,6 +515,27 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
                                          const ImportOptions& options,
                                          const std::function<void(const ImportReport&)>& progress) {
   Importer importer(store, options);
+  // When every nodes file comes before every edges file (CSV only), a bulk import checks the
+  // edges as it reads them (Importer::NodesComplete): read each file's first line to know.
+  bool nodes_first = options.bulk_if_empty && !options.dry_run;
+  {
+    bool edges_seen = false;
+    for (size_t i = 0; i < paths.size() && nodes_first; ++i) {
+      std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(paths[i].c_str(), "rb"),
+                                                           &std::fclose);
+      std::string first(64 << 10, '\0');
+      const size_t got = file ? std::fread(first.data(), 1, first.size(), file.get()) : 0;
+      first.resize(got);
+      first = first.substr(0, first.find('\n'));
+      if (!first.empty() && first.back() == '\r') first.pop_back();
+      absl::StatusOr<ImportFormat> format = DetectFormat(paths[i], first);
+      if (!file || got == 0 || !format.ok() || *format == ImportFormat::kJsonl ||
+          (*format == ImportFormat::kCsvNodes && edges_seen)) {
+        nodes_first = false;
+      }
+      edges_seen |= format.ok() && *format == ImportFormat::kCsvEdges;
+    }
+  }
   for (const std::string& path : paths) {
     // Read in big chunks; lines are views into the chunk (no string per line).
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
@@ -413,6 +575,7 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
     absl::string_view first(buffer.data(), newline == absl::string_view::npos ? filled : newline);
     if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
     ASSIGN_OR_RETURN(ImportFormat format, DetectFormat(path, first));
+    if (nodes_first && format == ImportFormat::kCsvEdges) importer.NodesComplete();
     importer.BeginFile(path, format, format == ImportFormat::kJsonl ? "" : first,
                        /*read_back=*/true);
     size_t at = 0;  // Start of the next line in buffer.

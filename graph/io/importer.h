@@ -88,6 +88,11 @@ class Importer {
   // A hint: about `rows` more rows of the current file, `bytes` long in all, are coming (space
   // is reserved for them when the import buffers its rows).
   void ExpectRows(size_t rows, size_t bytes);
+  // Tells a bulk import (bulk_if_empty into an empty store) that no node rows follow: the
+  // nodes read so far are then identified at the next edges, whose rows are checked and
+  // reduced as they are read (BulkLoader) instead of being buffered whole. A node row after it
+  // is an error (FAILED_PRECONDITION). No effect on other imports.
+  void NodesComplete();
   // Writes what is pending and returns the report. Call once.
   absl::StatusOr<ImportReport> Finish();
 
@@ -111,6 +116,13 @@ class Importer {
   // The text of a row kept before `raw` was taken from raw_ (see Flush).
   std::string RowText(const Row& row, const std::string& raw) const;
   absl::Status Flush(bool final);
+  // After NodesComplete: starts the bulk load with the nodes read (reporting their errors).
+  absl::Status StartLoader();
+  // AddLines for an edges file once the loader runs.
+  absl::StatusOr<bool> PrepareEdgeLines(uint64_t first_line_no,
+                                        const std::vector<absl::string_view>& lines);
+  // Flush of a load whose edges went to the loader.
+  absl::Status FinishLoader();
 
   GraphStore& store_;
   const ImportOptions options_;
@@ -127,7 +139,11 @@ class Importer {
   std::vector<Row> node_rows_, edge_rows_;
   std::string raw_;  // Texts of the pending rows, back to back (one allocation, not one a row).
   ImportReport report_;
-  bool bulk_ = false;  // Loading into an empty store with BulkLoad.
+  bool bulk_ = false;                   // Loading into an empty store with BulkLoad.
+  bool nodes_complete_ = false;         // NodesComplete() was called.
+  std::unique_ptr<BulkLoader> loader_;  // The bulk load of a NodesComplete import.
+  size_t loader_nodes_ = 0;             // The node rows it started with.
+  size_t expected_edges_ = 0;           // ExpectRows of edges before the loader started.
   std::vector<std::pair<uint32_t, uint64_t>> error_order_;  // (file, line) of each error.
 };
 

@@ -1,13 +1,16 @@
-// GraphStore::BulkLoad: the offline import's fast path into an empty store. Everything is
-// validated and identified in memory with the same rules as StageNodes/StageEdges, then each
-// column family is written as one sorted SST file and all of them are ingested in one atomic
-// IngestExternalFiles call: the store has all of the load or none of it. The commit listener
-// then receives the load as one change set.
+// The offline import's fast path into an empty store (GraphStore::StartBulkLoad, BulkLoader,
+// and GraphStore::BulkLoad on top of them). Everything is validated and identified in memory
+// with the same rules as StageNodes/StageEdges, then each column family is written as sorted
+// SST files and all of them are ingested in one atomic IngestExternalFiles call: the store has
+// all of the load or none of it. The commit listener then receives the load as one change set.
 //
-// The edges are never copied: validation writes the endpoints' ids into the caller's records,
-// identification maps each distinct edge (a "slot"; its id is slot + 1) to the record whose
-// content it keeps, and the edge column families are sorted by bucketing on the node id (ids
-// are dense) and sorting each node's few edges. Independent steps run on two threads.
+// The nodes come first: validated, identified and indexed by key at the start, their files
+// written on a thread of their own from then on. Each edge is then checked and reduced to a
+// 48-byte PreparedEdge (endpoint ids, type, validity, weight, and its key and encoded record in
+// the preparing thread's memory chunks) as soon as it is read, on the reading threads. At the
+// end the edges are identified (each distinct edge is a "slot"; its id is slot + 1) and the edge
+// column families sorted by bucketing on the node id (ids are dense) and sorting each node's
+// few edges. Independent steps run on two threads.
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +18,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -212,18 +216,61 @@ struct Buckets {
   std::vector<EndRef> refs;
 };
 
-// One valid edge's endpoints, type and start of validity in 16 bytes: what the steps after
-// resolving read of it, instead of a whole EdgeWrite. By input index until the edges are
-// identified, then by slot.
+// One valid edge's endpoints, type and start of validity in 16 bytes: what identifying and
+// bucketing read of it.
 struct Link {
   uint32_t from, to, type;  // Ids fit 32 bits (kMaxId).
   int32_t valid_from;
 };
 
-Buckets BucketSlots(const std::vector<Link>& links, uint64_t node_limit, bool by_from) {
+// An edge checked and resolved, as the load keeps it (see the top of the file).
+struct PreparedEdge {
+  Link link;
+  int32_t valid_to;
+  uint32_t key_size;  // `data` holds the edge's key, then its record (records::AppendEdge).
+  uint32_t record_size;
+  double weight;
+  const char* data;
+  absl::string_view key() const { return {data, key_size}; }
+  absl::string_view record() const { return {data + key_size, record_size}; }
+};
+
+// Memory for the keys and records of prepared edges: chunks that never move.
+class Chunks {
+ public:
+  const char* Keep(absl::string_view a, absl::string_view b) {
+    const size_t n = a.size() + b.size();
+    if (n > free_bytes_) {
+      free_bytes_ = std::max(kChunk, n);
+      chunks_.push_back(std::make_unique_for_overwrite<char[]>(free_bytes_));
+      free_at_ = chunks_.back().get();
+    }
+    char* at = free_at_;
+    if (!a.empty()) std::memcpy(at, a.data(), a.size());
+    if (!b.empty()) std::memcpy(at + a.size(), b.data(), b.size());
+    free_at_ += n;
+    free_bytes_ -= n;
+    return at;
+  }
+  // Takes over other's chunks (whose views stay valid); `other` starts afresh.
+  void Take(Chunks& other) {
+    for (auto& c : other.chunks_) chunks_.push_back(std::move(c));
+    other.chunks_.clear();
+    other.free_at_ = nullptr;
+    other.free_bytes_ = 0;
+  }
+
+ private:
+  static constexpr size_t kChunk = size_t{256} << 10;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* free_at_ = nullptr;
+  size_t free_bytes_ = 0;
+};
+
+Buckets BucketSlots(const std::vector<PreparedEdge>& edges, uint64_t node_limit, bool by_from) {
   Buckets b;
   b.start.assign(node_limit + 1, 0);
-  for (const Link& l : links) ++b.start[by_from ? l.from : l.to];
+  for (const PreparedEdge& e : edges) ++b.start[by_from ? e.link.from : e.link.to];
   // Exclusive prefix sums, shifted: start[n] = edges of nodes below n.
   size_t sum = 0;
   for (size_t& s : b.start) {
@@ -232,12 +279,12 @@ Buckets BucketSlots(const std::vector<Link>& links, uint64_t node_limit, bool by
     sum += c;
   }
   std::vector<size_t> cursor(b.start.begin(), b.start.end());
-  b.refs.resize(links.size());
-  for (uint32_t slot = 0; slot < links.size(); ++slot) {
-    const Link& l = links[slot];
+  b.refs.resize(edges.size());
+  for (uint32_t slot = 0; slot < edges.size(); ++slot) {
+    const Link& l = edges[slot].link;
     b.refs[cursor[by_from ? l.from : l.to]++] = {by_from ? l.to : l.from, l.type, slot};
   }
-  b.start.push_back(links.size());  // start[node_limit + 1]: the end of the last bucket.
+  b.start.push_back(edges.size());  // start[node_limit + 1]: the end of the last bucket.
   // Placed in slot order; now each bucket in key order: (type, other, slot).
   for (size_t n = 0; n + 1 < b.start.size(); ++n) {
     if (b.start[n + 1] - b.start[n] > 1) {
@@ -250,7 +297,7 @@ Buckets BucketSlots(const std::vector<Link>& links, uint64_t node_limit, bool by
 // Whether two of the edges in out buckets (by source node, each sorted by (type, to, slot))
 // have one identity (from, type, to, valid_from): they would be neighbours in a run of equal
 // (type, to) with equal valid_from. Such runs are parallel edges: rare and short.
-bool SharesAnIdentity(const Buckets& out, const std::vector<Link>& links) {
+bool SharesAnIdentity(const Buckets& out, const std::vector<PreparedEdge>& edges) {
   std::vector<int32_t> starts;
   for (size_t n = 0; n + 1 < out.start.size(); ++n) {
     const size_t end = out.start[n + 1];
@@ -262,7 +309,7 @@ bool SharesAnIdentity(const Buckets& out, const std::vector<Link>& links) {
       }
       if (b - a > 1) {
         starts.clear();
-        for (size_t k = a; k < b; ++k) starts.push_back(links[out.refs[k].slot].valid_from);
+        for (size_t k = a; k < b; ++k) starts.push_back(edges[out.refs[k].slot].link.valid_from);
         std::sort(starts.begin(), starts.end());
         if (std::adjacent_find(starts.begin(), starts.end()) != starts.end()) return true;
       }
@@ -295,9 +342,202 @@ absl::StatusOr<std::string> WriteSst(const rocksdb::Options& options, const std:
   return path;
 }
 
-std::string EdgeLabel(size_t i, const EdgeTypeSpec* type, const EdgeWrite& w) {
-  return absl::StrCat("edges[", i, "] (", type ? type->name : "?", " ", w.from_key, " -> ",
-                      w.to_key, "): ");
+// How errors name an edge (BulkLoad puts "edges[i] " in front).
+std::string EdgeLabel(const EdgeTypeSpec* type, absl::string_view from, absl::string_view to) {
+  return absl::StrCat("(", type ? type->name : "?", " ", from, " -> ", to, "): ");
+}
+}  // namespace
+
+struct BulkLoader::Block::Impl {
+  std::vector<PreparedEdge> edges;
+  Chunks chunks;
+  std::string scratch;  // The record being encoded.
+  bool keyed = false;   // Some edge has a key.
+};
+
+BulkLoader::Block::Block() : impl_(std::make_unique<Impl>()) {}
+BulkLoader::Block::~Block() = default;
+BulkLoader::Block::Block(Block&&) noexcept = default;
+BulkLoader::Block& BulkLoader::Block::operator=(Block&&) noexcept = default;
+size_t BulkLoader::Block::size() const { return impl_->edges.size(); }
+
+struct BulkLoader::State {
+  explicit State(GraphStore& s) : store(s), lock(s.write_mu_) {}
+  ~State() {
+    // An abandoned load (or one written: its files were moved) leaves nothing behind.
+    if (node_writer.joinable()) node_writer.join();
+    if (tmp_made.ok()) {
+      std::error_code ec;
+      std::filesystem::remove_all(tmp, ec);
+    }
+  }
+  std::string Path(absl::string_view name) const { return absl::StrCat(tmp, "/", name, ".sst"); }
+  // The key of the node with id `id` (a node of the load).
+  absl::string_view KeyOf(uint64_t id) const { return nodes[node_order[id - 1]].key; }
+
+  struct Job {
+    Cf cf;
+    absl::StatusOr<std::string> file;
+  };
+
+  GraphStore& store;
+  std::unique_lock<GraphStore::WriteGate> lock;
+  BatchResult result;  // The nodes' part from the start.
+  StoreCounts counts;
+  std::vector<Node> nodes;
+  std::vector<uint32_t> node_order;  // Indices of the nodes written, in id order.
+  uint64_t next_node = 1;
+  std::optional<KeyTable> key_table;
+  rocksdb::Options options;  // For the SST files.
+  std::string tmp;           // Their directory.
+  absl::Status tmp_made = absl::CancelledError("not written");
+  std::vector<Job> node_files;  // Written by node_writer.
+  std::thread node_writer;
+  std::vector<PreparedEdge> edges;  // As appended.
+  Chunks chunks;
+  bool keyed = false;
+  bool finished = false;
+};
+
+BulkLoader::BulkLoader(std::unique_ptr<State> state) : s_(std::move(state)) {}
+BulkLoader::~BulkLoader() = default;
+
+const BatchResult& BulkLoader::node_result() const { return s_->result; }
+size_t BulkLoader::size() const { return s_->edges.size(); }
+void BulkLoader::Reserve(size_t edges) { s_->edges.reserve(s_->edges.size() + edges); }
+
+namespace {
+
+using State = BulkLoader::State;
+
+// The names index: each distinct token once, with the ids of its nodes in increasing order; the
+// keys token\0id then come out sorted by sorting the distinct tokens only.
+absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
+  // The texts live in chunks that never move; the index holds views of them.
+  std::vector<absl::string_view> token_text;
+  std::vector<std::unique_ptr<char[]>> chunks;
+  constexpr size_t kChunk = size_t{1} << 20;
+  char* free_at = nullptr;  // The free part of the last chunk.
+  size_t free_bytes = 0;
+  auto keep = [&](absl::string_view t) {
+    if (t.size() > free_bytes) {
+      free_bytes = std::max(kChunk, t.size());
+      chunks.push_back(std::make_unique_for_overwrite<char[]>(free_bytes));
+      free_at = chunks.back().get();
+    }
+    char* at = free_at;
+    std::memcpy(at, t.data(), t.size());
+    free_at += t.size();
+    free_bytes -= t.size();
+    return absl::string_view(at, t.size());
+  };
+  absl::flat_hash_map<absl::string_view, uint32_t> token_index;
+  token_index.reserve(st.node_order.size() * 4);
+  std::vector<std::pair<uint32_t, uint64_t>> postings;  // (token index, node id)
+  postings.reserve(st.node_order.size() * 6);
+  std::vector<uint32_t> mine;  // The tokens of one node.
+  std::string scratch;
+  for (uint32_t j : st.node_order) {
+    const Node& n = st.nodes[j];
+    mine.clear();
+    auto add = [&](absl::string_view text) {
+      ForEachIndexToken(text, &scratch, [&](absl::string_view t) {
+        auto it = token_index.find(t);
+        if (it == token_index.end()) {
+          token_text.push_back(keep(t));
+          it = token_index.emplace(token_text.back(), static_cast<uint32_t>(token_text.size() - 1))
+                   .first;
+        }
+        mine.push_back(it->second);
+      });
+    };
+    add(n.name);
+    for (const std::string& a : n.aliases) add(a);
+    add(n.key);
+    std::sort(mine.begin(), mine.end());
+    mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+    for (uint32_t t : mine) postings.emplace_back(t, n.id.value);
+  }
+  token_index = {};
+  // Sorted by the first 16 bytes, the texts compared only on a tie.
+  struct Rank {
+    Prefix16 prefix;
+    uint32_t token;
+  };
+  std::vector<Rank> ranks;
+  ranks.reserve(token_text.size());
+  for (uint32_t t = 0; t < token_text.size(); ++t) ranks.push_back({Prefix16(token_text[t]), t});
+  std::sort(ranks.begin(), ranks.end(), [&](const Rank& a, const Rank& b) {
+    if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
+    return token_text[a.token] < token_text[b.token];
+  });
+  std::vector<uint32_t> order(ranks.size());
+  for (size_t r = 0; r < ranks.size(); ++r) order[r] = ranks[r].token;
+  ranks = {};
+  std::vector<size_t> start(token_text.size() + 1, 0);
+  for (const auto& [t, id] : postings) ++start[t + 1];
+  for (size_t t = 1; t < start.size(); ++t) start[t] += start[t - 1];
+  std::vector<uint64_t> ids(postings.size());  // Grouped by token, ids ascending.
+  for (const auto& [t, id] : postings) ids[start[t]++] = id;
+  for (size_t t = start.size() - 1; t > 0; --t) start[t] = start[t - 1];
+  start[0] = 0;
+  size_t rank = 0, at = 0;
+  bool new_token = true;
+  return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
+    if (rank == order.size()) return false;
+    const uint32_t t = order[rank];
+    if (new_token) {
+      at = start[t];
+      k->assign(token_text[t].data(), token_text[t].size());
+      k->push_back('\0');
+      k->resize(k->size() + 8);
+      new_token = false;
+    }
+    PutBe64(k->data() + k->size() - 8, ids[at++]);
+    if (at == start[t + 1]) {
+      ++rank;
+      new_token = true;
+    }
+    v->clear();
+    return true;
+  });
+}
+
+absl::StatusOr<std::string> WriteNodes(const State& st, const std::string& p) {
+  size_t i = 0;
+  return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
+    if (i == st.node_order.size()) return false;
+    const Node& n = st.nodes[st.node_order[i++]];
+    Be64Into(k, n.id.value);
+    *v = records::EncodeNode(n);
+    return true;
+  });
+}
+
+absl::StatusOr<std::string> WriteKeys(const State& st, const std::string& p) {
+  // Keys are distinct: sorted by their first 16 bytes, then by their text.
+  struct ByKey {
+    Prefix16 prefix;
+    absl::string_view key;
+    uint64_t id;
+  };
+  std::vector<ByKey> by_key;
+  by_key.reserve(st.node_order.size());
+  for (uint32_t j : st.node_order) {
+    const Node& n = st.nodes[j];
+    by_key.push_back({Prefix16(n.key), n.key, n.id.value});
+  }
+  std::sort(by_key.begin(), by_key.end(), [](const ByKey& a, const ByKey& b) {
+    if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
+    return a.key < b.key;
+  });
+  size_t i = 0;
+  return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
+    if (i == by_key.size()) return false;
+    k->assign(by_key[i].key.data(), by_key[i].key.size());
+    Be64Into(v, by_key[i++].id);
+    return true;
+  });
 }
 
 }  // namespace
@@ -307,334 +547,194 @@ bool GraphStore::pristine() const {
   return next_node_id_ == 1 && next_edge_id_ == 1;
 }
 
-absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
-                                                 std::vector<EdgeWrite> edges, size_t max_errors,
-                                                 bool commit, TopologySink* topology) {
-  std::lock_guard lock(write_mu_);
+absl::StatusOr<std::unique_ptr<BulkLoader>> GraphStore::StartBulkLoad(std::vector<Node> nodes,
+                                                                      size_t max_errors,
+                                                                      bool commit) {
+  auto state = std::make_unique<State>(*this);  // Takes the write lock.
+  State& st = *state;
   if (next_node_id_ != 1 || next_edge_id_ != 1) {
     return absl::FailedPreconditionError("bulk load: the store is not empty");
   }
-  if (edges.size() >= kNone || nodes.size() >= kNone) {
-    return absl::ResourceExhaustedError("bulk load: more than 2^32 - 1 items in one load");
+  if (nodes.size() >= kNone) {
+    return absl::ResourceExhaustedError("bulk load: more than 2^32 - 1 nodes in one load");
   }
-  BatchResult result;
-  StoreCounts counts = counts_;
+  st.nodes = std::move(nodes);
+  st.counts = counts_;
+  BatchResult& result = st.result;
+  const std::vector<Node>& in = st.nodes;
 
-  // Nodes: validate; the last valid occurrence of a key wins; ids in order of those.
-  std::vector<uint8_t> valid(nodes.size(), 1);
+  // Validate; the last valid occurrence of a key wins; ids in order of those.
+  std::vector<uint8_t> valid(in.size(), 1);
   // Key -> its last valid node: index, then id.
   struct NodeSlot {
     uint32_t index;
     uint64_t id = 0;
   };
   absl::flat_hash_map<absl::string_view, NodeSlot> last;
-  last.reserve(nodes.size());
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    absl::Status s = schema_->ValidateNode(nodes[i]);
+  last.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    absl::Status s = schema_->ValidateNode(in[i]);
     if (!s.ok()) {
       valid[i] = 0;
-      result.node_errors.push_back({i, Prefixed(s, NodeLabel(i, nodes[i]))});
+      result.node_errors.push_back({i, Prefixed(s, NodeLabel(i, in[i]))});
       continue;
     }
-    last[nodes[i].key] = NodeSlot{static_cast<uint32_t>(i)};
+    last[in[i].key] = NodeSlot{static_cast<uint32_t>(i)};
   }
-  std::vector<uint32_t> node_order;  // Indices of the nodes written, in id order.
-  node_order.reserve(last.size());
-  uint64_t next_node = 1;
-  for (size_t i = 0; i < nodes.size(); ++i) {
+  st.node_order.reserve(last.size());
+  for (size_t i = 0; i < in.size(); ++i) {
     if (!valid[i]) continue;
-    NodeSlot& slot = last.find(nodes[i].key)->second;
+    NodeSlot& slot = last.find(in[i].key)->second;
     if (slot.index != i) continue;
-    nodes[i].id = NodeId(next_node++);
-    slot.id = nodes[i].id.value;
-    node_order.push_back(static_cast<uint32_t>(i));
-    ++counts.by_kind[nodes[i].kind.value];
-    ++counts.nodes;
+    st.nodes[i].id = NodeId(st.next_node++);
+    slot.id = st.nodes[i].id.value;
+    st.node_order.push_back(static_cast<uint32_t>(i));
+    ++st.counts.by_kind[in[i].kind.value];
+    ++st.counts.nodes;
   }
-  result.nodes.created = static_cast<uint32_t>(node_order.size());
-  result.nodes.ids.reserve(nodes.size());
-  for (const Node& n : nodes) {
+  result.nodes.created = static_cast<uint32_t>(st.node_order.size());
+  result.nodes.ids.reserve(in.size());
+  for (const Node& n : in) {
     auto it = last.find(n.key);
     result.nodes.ids.push_back(it == last.end() ? 0 : it->second.id);
   }
-  last = {};  // The edges' endpoints are resolved with key_table below.
-
-  // From here on the files of the nodes alone (names, nodes, keys) are written on a thread of
-  // their own while the edges are resolved, identified and bucketed: those steps keep the two
-  // cores only partly busy. Should the load not be written after all, the thread is joined and
-  // the files removed (at the latest when this function returns).
-  const std::string tmp = absl::StrCat(dir_, "/bulk-load.tmp");
-  std::error_code ec;
-  absl::Status tmp_made = absl::OkStatus();
-  if (commit && result.node_errors.size() <= max_errors) {
-    std::filesystem::remove_all(tmp, ec);
-    std::filesystem::create_directories(tmp, ec);
-    if (ec) tmp_made = absl::InternalError(absl::StrCat("creating ", tmp, ": ", ec.message()));
-  } else {
-    tmp_made = absl::CancelledError("not written");
+  last = {};
+  st.key_table.emplace(st.node_order.size());
+  for (uint32_t i : st.node_order) {
+    st.key_table->Insert(in[i].key, in[i].id.value, in[i].kind.value);
   }
+
   // The store's options, with 16 KiB blocks for the files written here: a quarter of the
   // per-block work (compression, index entries) for the same bytes, and smaller files.
-  rocksdb::Options options = *rocks_options_;
-  options.statistics = nullptr;  // The store's tickers count its own reads and writes.
+  st.options = *rocks_options_;
+  st.options.statistics = nullptr;  // The store's tickers count its own reads and writes.
   {
     rocksdb::BlockBasedTableOptions table;
     if (const auto* store_table =
-            options.table_factory->GetOptions<rocksdb::BlockBasedTableOptions>()) {
+            st.options.table_factory->GetOptions<rocksdb::BlockBasedTableOptions>()) {
       table = *store_table;
     }
     table.block_size = std::max<size_t>(table.block_size, 16 << 10);
-    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    st.options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
-  struct Job {
-    Cf cf;
-    absl::StatusOr<std::string> file;
-  };
-  auto path = [&](absl::string_view name) { return absl::StrCat(tmp, "/", name, ".sst"); };
-  std::vector<Job> node_files;
-  std::vector<std::function<void()>> node_tasks;
-  auto add_node_task = [&](Cf cf, std::string name, auto&& write) {
-    const size_t at = node_files.size();
-    node_files.push_back({cf, std::string()});
-    node_tasks.push_back([&, at, name = std::move(name), write]() mutable {
-      node_files[at].file = write(path(name));
-    });
-  };
-  add_node_task(kNames, "names", [&](const std::string& p) {
-    // Each distinct token once, with the ids of its nodes in increasing order; the keys
-    // token\0id then come out sorted by sorting the distinct tokens only.
-    // The texts live in chunks that never move; the index holds views of them.
-    std::vector<absl::string_view> token_text;
-    std::vector<std::unique_ptr<char[]>> chunks;
-    constexpr size_t kChunk = size_t{1} << 20;
-    char* free_at = nullptr;  // The free part of the last chunk.
-    size_t free_bytes = 0;
-    auto keep = [&](absl::string_view t) {
-      if (t.size() > free_bytes) {
-        free_bytes = std::max(kChunk, t.size());
-        chunks.push_back(std::make_unique_for_overwrite<char[]>(free_bytes));
-        free_at = chunks.back().get();
-      }
-      char* at = free_at;
-      std::memcpy(at, t.data(), t.size());
-      free_at += t.size();
-      free_bytes -= t.size();
-      return absl::string_view(at, t.size());
-    };
-    absl::flat_hash_map<absl::string_view, uint32_t> token_index;
-    token_index.reserve(node_order.size() * 4);
-    std::vector<std::pair<uint32_t, uint64_t>> postings;  // (token index, node id)
-    postings.reserve(node_order.size() * 6);
-    std::vector<uint32_t> mine;  // The tokens of one node.
-    std::string scratch;
-    for (uint32_t j : node_order) {
-      const Node& n = nodes[j];
-      mine.clear();
-      auto add = [&](absl::string_view text) {
-        ForEachIndexToken(text, &scratch, [&](absl::string_view t) {
-          auto it = token_index.find(t);
-          if (it == token_index.end()) {
-            token_text.push_back(keep(t));
-            it =
-                token_index.emplace(token_text.back(), static_cast<uint32_t>(token_text.size() - 1))
-                    .first;
-          }
-          mine.push_back(it->second);
-        });
-      };
-      add(n.name);
-      for (const std::string& a : n.aliases) add(a);
-      add(n.key);
-      std::sort(mine.begin(), mine.end());
-      mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
-      for (uint32_t t : mine) postings.emplace_back(t, n.id.value);
-    }
-    token_index = {};
-    // Sorted by the first 16 bytes, the texts compared only on a tie.
-    struct Rank {
-      Prefix16 prefix;
-      uint32_t token;
-    };
-    std::vector<Rank> ranks;
-    ranks.reserve(token_text.size());
-    for (uint32_t t = 0; t < token_text.size(); ++t) {
-      ranks.push_back({Prefix16(token_text[t]), t});
-    }
-    std::sort(ranks.begin(), ranks.end(), [&](const Rank& a, const Rank& b) {
-      if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
-      return token_text[a.token] < token_text[b.token];
-    });
-    std::vector<uint32_t> order(ranks.size());
-    for (size_t r = 0; r < ranks.size(); ++r) order[r] = ranks[r].token;
-    ranks = {};
-    std::vector<size_t> start(token_text.size() + 1, 0);
-    for (const auto& [t, id] : postings) ++start[t + 1];
-    for (size_t t = 1; t < start.size(); ++t) start[t] += start[t - 1];
-    std::vector<uint64_t> ids(postings.size());  // Grouped by token, ids ascending.
-    for (const auto& [t, id] : postings) ids[start[t]++] = id;
-    for (size_t t = start.size() - 1; t > 0; --t) start[t] = start[t - 1];
-    start[0] = 0;
-    size_t rank = 0, at = 0;
-    bool new_token = true;
-    return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (rank == order.size()) return false;
-      const uint32_t t = order[rank];
-      if (new_token) {
-        at = start[t];
-        k->assign(token_text[t].data(), token_text[t].size());
-        k->push_back('\0');
-        k->resize(k->size() + 8);
-        new_token = false;
-      }
-      PutBe64(k->data() + k->size() - 8, ids[at++]);
-      if (at == start[t + 1]) {
-        ++rank;
-        new_token = true;
-      }
-      v->clear();
-      return true;
-    });
-  });
-  add_node_task(kNodes, "nodes", [&](const std::string& p) {
-    size_t i = 0;
-    return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (i == node_order.size()) return false;
-      const Node& n = nodes[node_order[i++]];
-      Be64Into(k, n.id.value);
-      *v = records::EncodeNode(n);
-      return true;
-    });
-  });
-  add_node_task(kKeys, "keys", [&](const std::string& p) {
-    // Keys are distinct: sorted by their first 16 bytes, then by their text.
-    struct ByKey {
-      Prefix16 prefix;
-      absl::string_view key;
-      uint64_t id;
-    };
-    std::vector<ByKey> by_key;
-    by_key.reserve(node_order.size());
-    for (uint32_t j : node_order) {
-      by_key.push_back({Prefix16(nodes[j].key), nodes[j].key, nodes[j].id.value});
-    }
-    std::sort(by_key.begin(), by_key.end(), [](const ByKey& a, const ByKey& b) {
-      if (!(a.prefix == b.prefix)) return a.prefix < b.prefix;
-      return a.key < b.key;
-    });
-    size_t i = 0;
-    return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (i == by_key.size()) return false;
-      k->assign(by_key[i].key.data(), by_key[i].key.size());
-      Be64Into(v, by_key[i++].id);
-      return true;
-    });
-  });
-  std::thread node_writer;
-  if (tmp_made.ok()) {
-    node_writer = std::thread([&] {
-      for (auto& task : node_tasks) task();
+  // The files of the nodes alone (names, nodes, keys) are written from now on, on a thread of
+  // their own, while the edges are read and prepared. Should the load not be written after
+  // all, the thread is joined and the files removed when the loader goes.
+  st.tmp = absl::StrCat(dir_, "/bulk-load.tmp");
+  if (commit && result.node_errors.size() <= max_errors) {
+    std::error_code ec;
+    std::filesystem::remove_all(st.tmp, ec);
+    std::filesystem::create_directories(st.tmp, ec);
+    st.tmp_made = ec ? absl::InternalError(absl::StrCat("creating ", st.tmp, ": ", ec.message()))
+                     : absl::OkStatus();
+  }
+  st.node_files = {{kNames, std::string()}, {kNodes, std::string()}, {kKeys, std::string()}};
+  if (st.tmp_made.ok()) {
+    st.node_writer = std::thread([&st] {
+      st.node_files[0].file = WriteNames(st, st.Path("names"));
+      st.node_files[1].file = WriteNodes(st, st.Path("nodes"));
+      st.node_files[2].file = WriteKeys(st, st.Path("keys"));
     });
   }
-  absl::Cleanup finish_node_writer = [&] {
-    if (node_writer.joinable()) node_writer.join();
-    if (tmp_made.ok()) std::filesystem::remove_all(tmp, ec);
-  };
+  return std::unique_ptr<BulkLoader>(new BulkLoader(std::move(state)));
+}
 
-  // Edges, step 1 (two threads): resolve the endpoints' keys and validate. Each edge is
-  // checked on its own, so the halves are independent.
-  KeyTable key_table(node_order.size());
-  for (uint32_t i : node_order) {
-    key_table.Insert(nodes[i].key, nodes[i].id.value, nodes[i].kind.value);
-  }
-  std::vector<uint8_t> ok(edges.size(), 0);
-  std::vector<Link> links(edges.size());
-  std::vector<ItemError> errors_high;
-  bool keyed_low = false, keyed_high = false;
-  auto resolve = [&](size_t begin, size_t end, std::vector<ItemError>* errors, bool* keyed) {
-    constexpr size_t kAhead = 8;  // Lookups prefetched this many edges ahead.
-    for (size_t i = begin; i < end; ++i) {
-      if (i + kAhead < end) {
-        key_table.Prefetch(edges[i + kAhead].from_key);
-        key_table.Prefetch(edges[i + kAhead].to_key);
-      }
-      EdgeWrite& w = edges[i];
-      Edge& e = w.edge;
-      const EdgeTypeSpec* type = schema_->Type(e.type);
-      auto fail = [&](const absl::Status& s) {
-        errors->push_back({i, Prefixed(s, EdgeLabel(i, type, w))});
-      };
-      if (!type) {
-        fail(absl::InvalidArgumentError(absl::StrCat("type: unknown type id ", e.type.value)));
-        continue;
-      }
-      if (e.id.valid()) {
-        fail(absl::NotFoundError(absl::StrCat("id: no edge with id ", e.id.value)));
-        continue;
-      }
-      KindId kinds[2];
-      bool resolved = true;
-      for (int side = 0; side < 2 && resolved; ++side) {
-        NodeId& id = side == 0 ? e.from : e.to;
-        const std::string& key = side == 0 ? w.from_key : w.to_key;
-        const char* field = side == 0 ? "from" : "to";
-        if (id.valid() || key.empty()) {
-          // Ids cannot name anything in an empty store; keys are the import's currency.
-          fail(id.valid()
-                   ? absl::NotFoundError(absl::StrCat(field, "_id: no node with id ", id.value))
-                   : absl::InvalidArgumentError(
-                         absl::StrCat(field, "_key/", field, "_id: exactly one must be set")));
-          resolved = false;
-          break;
-        }
-        const std::optional<KeyTable::Found> found = key_table.Find(key);
-        if (!found) {
-          fail(absl::NotFoundError(absl::StrCat(field, "_key: no node with key '", key, "'")));
-          resolved = false;
-          break;
-        }
-        id = NodeId(found->id);
-        kinds[side] = KindId(found->kind);
-      }
-      if (!resolved) continue;
-      if (absl::Status s = schema_->ValidateEdge(e, kinds[0], kinds[1]); !s.ok()) {
-        fail(s);
-        continue;
-      }
-      ok[i] = 1;
-      links[i] = {static_cast<uint32_t>(e.from.value), static_cast<uint32_t>(e.to.value),
-                  e.type.value, e.valid.from.days};
-      if (!e.key.empty()) *keyed = true;
-    }
-  };
-  if (edges.size() < 4096) {
-    resolve(0, edges.size(), &result.edge_errors, &keyed_low);
-  } else {
-    const size_t half = edges.size() / 2;
-    std::thread other([&] { resolve(half, edges.size(), &errors_high, &keyed_high); });
-    resolve(0, half, &result.edge_errors, &keyed_low);
-    other.join();
-  }
-  for (ItemError& e : errors_high) result.edge_errors.push_back(std::move(e));
-  errors_high.clear();
+void BulkLoader::Prefetch(const EdgeWrite& edge) const {
+  s_->key_table->Prefetch(edge.from_key);
+  s_->key_table->Prefetch(edge.to_key);
+}
 
-  // Step 2: identify (key, else (from, type, to, valid_from)); a later entry updates an
-  // earlier one, ids in order of first appearance. rep[slot] is the index of the record the
-  // edge with id slot + 1 keeps; id_of[i] is the id edge i was given (0 when invalid).
+absl::Status BulkLoader::Prepare(const EdgeWrite& w, Block* block) const {
+  const State& st = *s_;
+  const Edge& e = w.edge;
+  const EdgeTypeSpec* type = st.store.schema_->Type(e.type);
+  auto fail = [&](const absl::Status& s) {
+    return Prefixed(s, EdgeLabel(type, w.from_key, w.to_key));
+  };
+  if (!type) {
+    return fail(absl::InvalidArgumentError(absl::StrCat("type: unknown type id ", e.type.value)));
+  }
+  if (e.id.valid()) {
+    return fail(absl::NotFoundError(absl::StrCat("id: no edge with id ", e.id.value)));
+  }
+  uint64_t ids[2];
+  KindId kinds[2];
+  for (int side = 0; side < 2; ++side) {
+    const NodeId id = side == 0 ? e.from : e.to;
+    const std::string& key = side == 0 ? w.from_key : w.to_key;
+    const char* field = side == 0 ? "from" : "to";
+    if (id.valid() || key.empty()) {
+      // Ids cannot name anything in an empty store; keys are the import's currency.
+      return fail(id.valid()
+                      ? absl::NotFoundError(absl::StrCat(field, "_id: no node with id ", id.value))
+                      : absl::InvalidArgumentError(
+                            absl::StrCat(field, "_key/", field, "_id: exactly one must be set")));
+    }
+    const std::optional<KeyTable::Found> found = st.key_table->Find(key);
+    if (!found) {
+      return fail(absl::NotFoundError(absl::StrCat(field, "_key: no node with key '", key, "'")));
+    }
+    ids[side] = found->id;
+    kinds[side] = KindId(found->kind);
+  }
+  if (absl::Status s = st.store.schema_->ValidateEdge(e, kinds[0], kinds[1]); !s.ok()) {
+    return fail(s);
+  }
+  Block::Impl& b = *block->impl_;
+  b.scratch.clear();
+  records::AppendEdge(e, &b.scratch);
+  b.edges.push_back({Link{static_cast<uint32_t>(ids[0]), static_cast<uint32_t>(ids[1]),
+                          e.type.value, e.valid.from.days},
+                     e.valid.to.days, static_cast<uint32_t>(e.key.size()),
+                     static_cast<uint32_t>(b.scratch.size()), e.weight,
+                     b.chunks.Keep(e.key, b.scratch)});
+  if (!e.key.empty()) b.keyed = true;
+  return absl::OkStatus();
+}
+
+void BulkLoader::Append(Block& block) {
+  Block::Impl& b = *block.impl_;
+  s_->edges.insert(s_->edges.end(), b.edges.begin(), b.edges.end());
+  s_->chunks.Take(b.chunks);
+  s_->keyed |= b.keyed;
+  b.edges.clear();
+  b.keyed = false;
+}
+
+absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
+                                               TopologySink* topology) {
+  State& st = *s_;
+  if (st.finished) return absl::FailedPreconditionError("bulk load: already finished");
+  st.finished = true;
+  GraphStore& store = st.store;
+  BatchResult result = std::move(st.result);
+  StoreCounts counts = std::move(st.counts);
+  std::vector<PreparedEdge>& edges = st.edges;
+  const std::vector<Node>& nodes = st.nodes;
+  const std::vector<uint32_t>& node_order = st.node_order;
+  const uint64_t next_node = st.next_node;
+  if (edges.size() >= kNone) {
+    return absl::ResourceExhaustedError("bulk load: more than 2^32 - 1 edges in one load");
+  }
+
+  // Identify (key, else (from, type, to, valid_from)); a later entry updates an earlier one,
+  // ids in order of first appearance. rep[slot] is the index of the edge whose content the
+  // edge with id slot + 1 keeps; id_of[i] is the id edge i was given (0 when refused).
   std::vector<uint32_t> rep;
   std::vector<uint32_t> id_of(edges.size(), 0);
   // Both edge directions bucketed by node (see BucketSlots), by slot.
   Buckets out_buckets, in_buckets;
   bool bucketed = false;
-  if (!keyed_low && !keyed_high && result.edge_errors.empty()) {
-    // The usual load: every edge valid and distinct, so that slot = index. Bucket both
-    // directions on that assumption (the out buckets group the edges by source node, sorted by
-    // (type, to, index)), then check it there: two edges with one identity would sit in one
-    // run of equal (type, to) with equal starts. Otherwise identify below, as in general.
+  if (!st.keyed) {
+    // The usual load: every edge distinct, so that slot = index. Bucket both directions on
+    // that assumption (the out buckets group the edges by source node, sorted by (type, to,
+    // index)), then check it there: two edges with one identity would sit in one run of equal
+    // (type, to) with equal starts. Otherwise identify below, as in general.
     bool distinct = true;
     {
-      std::thread other([&] { in_buckets = BucketSlots(links, next_node, false); });
-      out_buckets = BucketSlots(links, next_node, true);
-      distinct = !SharesAnIdentity(out_buckets, links);
+      std::thread other([&] { in_buckets = BucketSlots(edges, next_node, false); });
+      out_buckets = BucketSlots(edges, next_node, true);
+      distinct = !SharesAnIdentity(out_buckets, edges);
       other.join();
     }
     if (distinct) {
@@ -651,7 +751,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   }
   if (bucketed) {
     // Identified above.
-  } else if (!keyed_low && !keyed_high) {
+  } else if (!st.keyed) {
     // No edge keys: the natural identity alone. Duplicates share a source node, so group by
     // it (ids are dense) and sort each node's edges by (type, to, valid_from, index).
     struct Ref {
@@ -665,9 +765,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       }
     };
     std::vector<size_t> start(next_node + 1, 0);
-    for (size_t i = 0; i < edges.size(); ++i) {
-      if (ok[i]) ++start[links[i].from];
-    }
+    for (const PreparedEdge& e : edges) ++start[e.link.from];
     size_t sum = 0;
     for (size_t& s : start) {
       const size_t c = s;
@@ -679,8 +777,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     {
       std::vector<size_t> cursor(start.begin(), start.end() - 1);
       for (size_t i = 0; i < edges.size(); ++i) {
-        if (!ok[i]) continue;
-        const Link& e = links[i];
+        const Link& e = edges[i].link;
         refs[cursor[e.from]++] = {e.to, e.type, e.valid_from, static_cast<uint32_t>(i)};
       }
     }
@@ -717,15 +814,10 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     refs = {};
     rep.reserve(sum);
     for (size_t i = 0; i < edges.size(); ++i) {
-      if (!ok[i]) continue;
       const uint32_t first = leader[i];
       if (first == i) {
-        if (rep.size() >= kMaxId) {
-          return absl::ResourceExhaustedError("edges: the store has used all 2^32 edge ids");
-        }
         rep.push_back(content[i]);
         id_of[i] = static_cast<uint32_t>(rep.size());
-        edges[content[i]].edge.id = EdgeId(rep.size());
       } else {
         id_of[i] = id_of[first];
       }
@@ -734,106 +826,93 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     // Edge keys: one edge after the other, exactly as StageEdges identifies them.
     using Identity = std::tuple<uint64_t, uint32_t, uint64_t, int32_t>;
     absl::flat_hash_map<Identity, uint32_t> by_identity;
-    absl::flat_hash_map<std::string, uint32_t> by_edge_key;
+    absl::flat_hash_map<absl::string_view, uint32_t> by_edge_key;
     by_identity.reserve(edges.size());
-    std::vector<ItemError> resolve_errors = std::move(result.edge_errors);
-    result.edge_errors.clear();
-    size_t next_error = 0;
     for (size_t i = 0; i < edges.size(); ++i) {
-      // Keep the errors in edge order.
-      while (next_error < resolve_errors.size() && resolve_errors[next_error].index <= i) {
-        result.edge_errors.push_back(std::move(resolve_errors[next_error++]));
-      }
-      if (!ok[i]) continue;
-      EdgeWrite& w = edges[i];
-      Edge& e = w.edge;
+      const PreparedEdge& e = edges[i];
+      const Link& l = e.link;
+      const absl::string_view key = e.key();
       auto fail = [&](const absl::Status& s) {
-        ok[i] = 0;
-        result.edge_errors.push_back({i, Prefixed(s, EdgeLabel(i, schema_->Type(e.type), w))});
+        result.edge_errors.push_back({i, Prefixed(s, EdgeLabel(store.schema_->Type(TypeId(l.type)),
+                                                               st.KeyOf(l.from), st.KeyOf(l.to)))});
       };
-      const Identity identity{e.from.value, e.type.value, e.to.value, e.valid.from.days};
+      const Identity identity{l.from, l.type, l.to, l.valid_from};
       uint32_t slot = kNone;
-      if (!e.key.empty()) {
-        if (auto it = by_edge_key.find(e.key); it != by_edge_key.end()) slot = it->second;
+      if (!key.empty()) {
+        if (auto it = by_edge_key.find(key); it != by_edge_key.end()) slot = it->second;
       }
       if (slot == kNone) {
         if (auto it = by_identity.find(identity); it != by_identity.end()) slot = it->second;
       }
       if (slot != kNone) {
-        const Edge& cur = edges[rep[slot]].edge;
-        if (cur.type != e.type || cur.from != e.from || cur.to != e.to) {
+        const PreparedEdge& cur = edges[rep[slot]];
+        if (cur.link.type != l.type || cur.link.from != l.from || cur.link.to != l.to) {
           fail(absl::FailedPreconditionError(
-              absl::StrCat("edge ", cur.id.value,
+              absl::StrCat("edge ", slot + 1,
                            " exists with another type or endpoints; an edge's type and "
                            "endpoints cannot change: delete it and add a new one")));
           continue;
         }
-        if (!e.key.empty() && cur.key != e.key) {
-          if (auto it = by_edge_key.find(e.key); it != by_edge_key.end() && it->second != slot) {
-            fail(absl::FailedPreconditionError(absl::StrCat(
-                "key: '", e.key, "' already names edge ", edges[rep[it->second]].edge.id.value)));
+        if (!key.empty() && cur.key() != key) {
+          if (auto it = by_edge_key.find(key); it != by_edge_key.end() && it->second != slot) {
+            fail(absl::FailedPreconditionError(
+                absl::StrCat("key: '", key, "' already names edge ", it->second + 1)));
             continue;
           }
         }
-        e.id = cur.id;
-        if (!cur.key.empty() && cur.key != e.key) by_edge_key.erase(cur.key);
+        if (!cur.key().empty() && cur.key() != key) by_edge_key.erase(cur.key());
         rep[slot] = static_cast<uint32_t>(i);
       } else {
-        if (rep.size() >= kMaxId) {
-          return absl::ResourceExhaustedError("edges: the store has used all 2^32 edge ids");
-        }
         slot = static_cast<uint32_t>(rep.size());
         rep.push_back(static_cast<uint32_t>(i));
-        e.id = EdgeId(rep.size());
       }
       id_of[i] = slot + 1;
       by_identity[identity] = slot;
-      if (!e.key.empty()) by_edge_key[e.key] = slot;
-    }
-    while (next_error < resolve_errors.size()) {
-      result.edge_errors.push_back(std::move(resolve_errors[next_error++]));
+      if (!key.empty()) by_edge_key[key] = slot;
     }
   }
-  for (uint32_t index : rep) ++counts.by_type[links[index].type];
   // By slot from here on: in place, since rep[slot] >= slot (a slot's record is its first
   // occurrence or a later one, and slots are numbered in order of first occurrence).
   if (!bucketed) {
-    for (size_t slot = 0; slot < rep.size(); ++slot) links[slot] = links[rep[slot]];
+    for (size_t slot = 0; slot < rep.size(); ++slot) edges[slot] = edges[rep[slot]];
+    edges.resize(rep.size());
   }
-  links.resize(rep.size());
-  counts.edges += rep.size();
-  const uint64_t next_edge = rep.size() + 1;
-  result.edges.created = static_cast<uint32_t>(rep.size());
+  rep = {};
+  for (const PreparedEdge& e : edges) ++counts.by_type[e.link.type];
+  counts.edges += edges.size();
+  const uint64_t next_edge = edges.size() + 1;
+  result.edges.created = static_cast<uint32_t>(edges.size());
   result.edges.ids.assign(id_of.begin(), id_of.end());
   id_of = {};
-  const size_t errors = result.node_errors.size() + result.edge_errors.size();
-  if (!commit || errors > max_errors) return result;  // Nothing written.
-  if (node_order.empty() && rep.empty()) return result;
-  RETURN_IF_ERROR(tmp_made);
+  if (!commit || result.edge_errors.size() > max_errors) return result;  // Nothing written.
+  if (node_order.empty() && edges.empty()) return result;
+  RETURN_IF_ERROR(st.tmp_made);
 
   // Write the other sorted SST files on two threads, then ingest them all together. The two
   // edge column families are split in two files each (two node ranges) so that both threads
   // have about as much to do.
+  using Job = State::Job;
   std::vector<Job> jobs;
 
   // The id counters and counts go in the same atomic ingestion (never a load without them).
   std::map<std::string, std::string> meta;
   meta[kMetaNextNode] = keys::IdValue(next_node);
   // The change log records the load as one entry that tells followers to resync.
-  const uint64_t change = next_change_;
+  const uint64_t change = store.next_change_;
   meta[kMetaNextChange] = keys::IdValue(change + 1);
   ChangeSet marker;
   marker.bulk_load = true;
   marker.bulk_nodes = node_order.size();
-  marker.bulk_edges = rep.size();
+  marker.bulk_edges = edges.size();
   bool change_written = false;
-  jobs.push_back({kChanges, WriteSst(options, path("changes"), [&](std::string* k, std::string* v) {
-                    if (change_written) return false;
-                    change_written = true;
-                    *k = keys::IdValue(change);
-                    *v = records::EncodeChangeSet(marker);
-                    return true;
-                  })});
+  jobs.push_back(
+      {kChanges, WriteSst(st.options, st.Path("changes"), [&](std::string* k, std::string* v) {
+         if (change_written) return false;
+         change_written = true;
+         *k = keys::IdValue(change);
+         *v = records::EncodeChangeSet(marker);
+         return true;
+       })});
   meta[kMetaNextEdge] = keys::IdValue(next_edge);
   for (uint32_t k = 0; k < counts.by_kind.size(); ++k) {
     if (counts.by_kind[k] != 0)
@@ -844,7 +923,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       meta[CountKey(kMetaTypeCount, t)] = keys::IdValue(counts.by_type[t]);
   }
   auto meta_it = meta.begin();
-  jobs.push_back({kMeta, WriteSst(options, path("meta"), [&](std::string* k, std::string* v) {
+  jobs.push_back({kMeta, WriteSst(st.options, st.Path("meta"), [&](std::string* k, std::string* v) {
                     if (meta_it == meta.end()) return false;
                     *k = meta_it->first;
                     *v = meta_it->second;
@@ -852,45 +931,11 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
                     return true;
                   })});
 
-  // The edge records encoded in slot order (the order they are stored in, so that out_edges
-  // reads them compactly), one half on each thread; then the buckets, if not made above.
-  const size_t split = rep.size() / 2;
-  std::string arena[2];  // The records of slots [0, split) and [split, size).
-  std::vector<uint64_t> value_end(rep.size());  // Of slot s in its arena.
-  // With a topology sink: each slot's validity and weight, read here in slot order (the sink
-  // is fed in out_edges order, which is random in `edges`).
-  struct Attrs {
-    int32_t from, to;
-    double weight;
-  };
-  std::vector<Attrs> attrs(topology && topology->edge ? rep.size() : 0);
-  auto encode = [&](int half) {
-    const size_t begin = half == 0 ? 0 : split, end = half == 0 ? split : rep.size();
-    std::string& a = arena[half];
-    a.reserve((end - begin) * 32);
-    for (size_t slot = begin; slot < end; ++slot) {
-      Edge& e = edges[rep[slot]].edge;
-      e.id = EdgeId(slot + 1);  // For the commit listener, should it need the edges.
-      records::AppendEdge(e, &a);
-      value_end[slot] = a.size();
-      if (!attrs.empty()) attrs[slot] = {e.valid.from.days, e.valid.to.days, e.weight};
-    }
-  };
-  {
-    std::thread other([&] { encode(1); });
-    encode(0);
-    other.join();
-  }
   if (!bucketed) {
-    std::thread other([&] { in_buckets = BucketSlots(links, next_node, false); });
-    out_buckets = BucketSlots(links, next_node, true);
+    std::thread other([&] { in_buckets = BucketSlots(edges, next_node, false); });
+    out_buckets = BucketSlots(edges, next_node, true);
     other.join();
   }
-  auto value_of = [&](uint32_t slot) {
-    const int half = slot < split ? 0 : 1;
-    const size_t begin = slot == 0 || slot == split ? 0 : value_end[slot - 1];
-    return absl::string_view(arena[half].data() + begin, value_end[slot] - begin);
-  };
 
   // The tasks, about biggest first; each file task fills its own entry of `files`.
   std::vector<std::function<void()>> tasks;
@@ -899,38 +944,31 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   auto add_task = [&](Cf cf, std::string name, auto&& write) {
     const size_t at = files.size();
     files.push_back({cf, std::string()});
-    tasks.push_back(
-        [&, at, name = std::move(name), write]() mutable { files[at].file = write(path(name)); });
+    tasks.push_back([&, at, name = std::move(name), write]() mutable {
+      files[at].file = write(st.Path(name));
+    });
   };
-  // Edge keys first: after them nothing but the commit listener reads `edges`, whose memory
-  // (gigabytes at 10^7 edges) is then released while the other files are written.
-  const bool keyed = keyed_low || keyed_high;
   add_task(kEdgeKeys, "edge_keys", [&](const std::string& p) {
     std::vector<std::pair<absl::string_view, uint64_t>> edge_keys;
-    if (keyed) {
-      for (uint32_t index : rep) {
-        const Edge& e = edges[index].edge;
-        if (!e.key.empty()) edge_keys.emplace_back(e.key, e.id.value);
+    if (st.keyed) {
+      for (uint32_t slot = 0; slot < edges.size(); ++slot) {
+        if (edges[slot].key_size != 0) edge_keys.emplace_back(edges[slot].key(), slot + 1);
       }
     }
     std::sort(edge_keys.begin(), edge_keys.end());
     size_t i = 0;
-    auto file = WriteSst(options, p, [&](std::string* k, std::string* v) {
+    return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
       if (i == edge_keys.size()) return false;
       k->assign(edge_keys[i].first.data(), edge_keys[i].first.size());
       Be64Into(v, edge_keys[i++].second);
       return true;
     });
-    if (!listener_ || (topology && topology->feeds_listener)) {
-      std::vector<EdgeWrite>().swap(edges);
-    }
-    return file;
   });
   add_task(kEdgeIds, "edge_ids", [&](const std::string& p) {
     uint64_t id = 0;
-    return WriteSst(options, p, [&](std::string* k, std::string* v) {
-      if (id == links.size()) return false;
-      const Link& l = links[id++];
+    return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
+      if (id == edges.size()) return false;
+      const Link& l = edges[id++].link;
       Be64Into(k, id);
       v->resize(20);
       PutBe64(PutBe32(PutBe64(v->data(), l.from), l.type), l.to);
@@ -943,7 +981,7 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     const size_t nodes_end = b->start.size() - 1;  // Buckets are the nodes [0, nodes_end).
     const size_t mid = std::min(
         nodes_end,
-        static_cast<size_t>(std::upper_bound(b->start.begin(), b->start.end(), rep.size() / 2) -
+        static_cast<size_t>(std::upper_bound(b->start.begin(), b->start.end(), edges.size() / 2) -
                             b->start.begin()));
     for (int part = 0; part < 2; ++part) {
       const size_t first = part == 0 ? 0 : mid;
@@ -952,20 +990,19 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       add_task(out ? kOutEdges : kInEdges, name, [&, b, out, first, last](const std::string& p) {
         const size_t hi = b->start[last];
         size_t n = first, at = b->start[first];
-        return WriteSst(options, p, [&](std::string* k, std::string* v) {
+        return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
           if (at == hi) return false;
           while (at == b->start[n + 1]) ++n;
           if (out && at + 16 < hi) {
-            // The records are read in bucket order, which is random in the arena: ask for
-            // them ahead (the end offsets 16 edges ahead, the bytes 8 ahead).
-            __builtin_prefetch(&value_end[b->refs[at + 16].slot]);
-            const absl::string_view soon = value_of(b->refs[at + 8].slot);
-            __builtin_prefetch(soon.data());
+            // The records are read in bucket order, which is random in memory: ask for them
+            // ahead (the edge 16 ahead, its record 8 ahead).
+            __builtin_prefetch(&edges[b->refs[at + 16].slot]);
+            __builtin_prefetch(edges[b->refs[at + 8].slot].record().data());
           }
           const EndRef& r = b->refs[at++];
           EdgeKeyInto(k, n, r.type, r.other, uint64_t{r.slot} + 1);
           if (out) {
-            const absl::string_view value = value_of(r.slot);
+            const absl::string_view value = edges[r.slot].record();
             v->assign(value.data(), value.size());
           } else {
             v->clear();
@@ -988,16 +1025,16 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
         size_t n = 0;
         for (size_t at = 0; at < refs.size(); ++at) {
           while (at == out_buckets.start[n + 1]) ++n;
-          if (at + 8 < refs.size()) __builtin_prefetch(&attrs[refs[at + 8].slot]);
+          if (at + 8 < refs.size()) __builtin_prefetch(&edges[refs[at + 8].slot]);
           const EndRef& r = refs[at];
-          const Attrs& a = attrs[r.slot];
+          const PreparedEdge& e = edges[r.slot];
           link.id = uint64_t{r.slot} + 1;
           link.from = n;
           link.to = r.other;
           link.type = r.type;
-          link.valid_from = a.from;
-          link.valid_to = a.to;
-          link.weight = a.weight;
+          link.valid_from = e.link.valid_from;
+          link.valid_to = e.valid_to;
+          link.weight = e.weight;
           topology->edge(link);
         }
       }
@@ -1013,8 +1050,8 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     work();
     other.join();
   }
-  node_writer.join();
-  for (Job& j : node_files) jobs.push_back(std::move(j));
+  if (st.node_writer.joinable()) st.node_writer.join();
+  for (Job& j : st.node_files) jobs.push_back(std::move(j));
   for (Job& j : files) jobs.push_back(std::move(j));
 
   // One ingestion argument per column family, its files in key order.
@@ -1023,49 +1060,109 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
     if (!j.file.ok()) return j.file.status();
     if (j.file->empty()) continue;
     auto same = std::find_if(args.begin(), args.end(),
-                             [&](const auto& a) { return a.column_family == cfs_[j.cf]; });
+                             [&](const auto& a) { return a.column_family == store.cfs_[j.cf]; });
     if (same != args.end()) {
       same->external_files.push_back(*j.file);
       continue;
     }
     rocksdb::IngestExternalFileArg arg;
-    arg.column_family = cfs_[j.cf];
+    arg.column_family = store.cfs_[j.cf];
     arg.external_files = {*j.file};
     arg.options.move_files = true;
     args.push_back(std::move(arg));
   }
-  RETURN_IF_ERROR(FromRocks(db_->IngestExternalFiles(args), "ingesting the bulk load"));
+  RETURN_IF_ERROR(FromRocks(store.db_->IngestExternalFiles(args), "ingesting the bulk load"));
 
-  next_node_id_ = next_node;
-  next_edge_id_ = next_edge;
-  counts_ = std::move(counts);
+  store.next_node_id_ = next_node;
+  store.next_edge_id_ = next_edge;
+  store.counts_ = std::move(counts);
   {
-    std::lock_guard change_lock(change_mu_);
-    next_change_ = change + 1;
+    std::lock_guard change_lock(store.change_mu_);
+    store.next_change_ = change + 1;
   }
-  change_cv_.notify_all();
+  store.change_cv_.notify_all();
   if (topology) topology->delivered = true;
-  if (listener_ && topology && topology->feeds_listener) {
-    // The sink received the graph (a running server's topology builds itself from it): the
-    // listener learns that the load happened, not every node and edge again.
+  if (store.listener_) {
     ChangeSet changes;
     changes.sequence = change;
-    changes.bulk_load = true;
-    changes.bulk_nodes = node_order.size();
-    changes.bulk_edges = rep.size();
-    listener_(changes);
-  } else if (listener_) {
-    // A running server's topology follows the load like any other commit.
-    ChangeSet changes;
-    changes.sequence = change;
-    changes.nodes_upserted.reserve(node_order.size());
-    for (uint32_t i : node_order) changes.nodes_upserted.push_back(std::move(nodes[i]));
-    changes.nodes_created.assign(changes.nodes_upserted.size(), true);
-    changes.edges_created.assign(rep.size(), true);
-    changes.edges_upserted.reserve(rep.size());
-    for (uint32_t index : rep) changes.edges_upserted.push_back(std::move(edges[index].edge));
-    listener_(changes);
+    if (topology && topology->feeds_listener) {
+      // The sink received the graph (a running server's topology builds itself from it): the
+      // listener learns that the load happened, not every node and edge again.
+      changes.bulk_load = true;
+      changes.bulk_nodes = node_order.size();
+      changes.bulk_edges = edges.size();
+    } else {
+      // A running server's topology follows the load like any other commit.
+      changes.nodes_upserted.reserve(node_order.size());
+      for (uint32_t i : node_order) changes.nodes_upserted.push_back(nodes[i]);
+      changes.nodes_created.assign(changes.nodes_upserted.size(), true);
+      changes.edges_created.assign(edges.size(), true);
+      changes.edges_upserted.resize(edges.size());
+      for (uint32_t slot = 0; slot < edges.size(); ++slot) {
+        const PreparedEdge& p = edges[slot];
+        Edge& e = changes.edges_upserted[slot];
+        RETURN_IF_ERROR(records::DecodeEdge(p.record(), &e));
+        e.id = EdgeId(slot + 1);
+        e.type = TypeId(p.link.type);
+        e.from = NodeId(p.link.from);
+        e.to = NodeId(p.link.to);
+      }
+    }
+    store.listener_(changes);
   }
+  return result;
+}
+
+absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
+                                                 std::vector<EdgeWrite> edges, size_t max_errors,
+                                                 bool commit, TopologySink* topology) {
+  if (edges.size() >= kNone) {
+    return absl::ResourceExhaustedError("bulk load: more than 2^32 - 1 edges in one load");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<BulkLoader> loader,
+                   StartBulkLoad(std::move(nodes), max_errors, commit));
+  // Each edge is checked on its own: two halves on two threads, appended in order.
+  std::vector<absl::Status> status(edges.size());
+  BulkLoader::Block blocks[2];
+  TwoHalves(edges.size(), [&](size_t begin, size_t end) {
+    BulkLoader::Block& block = blocks[begin == 0 ? 0 : 1];
+    constexpr size_t kAhead = 8;  // Endpoint lookups prefetched this many edges ahead.
+    for (size_t i = begin; i < end; ++i) {
+      if (i + kAhead < end) loader->Prefetch(edges[i + kAhead]);
+      status[i] = loader->Prepare(edges[i], &block);
+    }
+  });
+  loader->Reserve(blocks[0].size() + blocks[1].size());
+  loader->Append(blocks[0]);
+  loader->Append(blocks[1]);
+  std::vector<uint32_t> index_of;  // Of each appended edge in `edges`.
+  index_of.reserve(loader->size());
+  std::vector<ItemError> refused;
+  for (size_t i = 0; i < edges.size(); ++i) {
+    if (status[i].ok()) {
+      index_of.push_back(static_cast<uint32_t>(i));
+    } else {
+      refused.push_back({i, Prefixed(status[i], absl::StrCat("edges[", i, "] "))});
+    }
+  }
+  const size_t count = edges.size();
+  status = {};
+  edges = {};
+  const size_t before = loader->node_result().node_errors.size() + refused.size();
+  const bool within = commit && before <= max_errors;
+  ASSIGN_OR_RETURN(BatchResult result,
+                   loader->Finish(within ? max_errors - before : 0, within, topology));
+  // Back to the indices of `edges`, errors in edge order.
+  for (ItemError& e : result.edge_errors) {
+    e.index = index_of[e.index];
+    e.status = Prefixed(e.status, absl::StrCat("edges[", e.index, "] "));
+  }
+  for (ItemError& e : refused) result.edge_errors.push_back(std::move(e));
+  std::stable_sort(result.edge_errors.begin(), result.edge_errors.end(),
+                   [](const ItemError& a, const ItemError& b) { return a.index < b.index; });
+  std::vector<uint64_t> ids(count, 0);
+  for (size_t k = 0; k < index_of.size(); ++k) ids[index_of[k]] = result.edges.ids[k];
+  result.edges.ids = std::move(ids);
   return result;
 }
 

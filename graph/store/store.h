@@ -164,6 +164,8 @@ struct StoreFigures {
   double block_cache_hit_ratio = 0;  // hits / (hits + misses); 0 before any lookup.
 };
 
+class BulkLoader;
+
 class GraphStore {
  public:
   struct Options {
@@ -224,6 +226,14 @@ class GraphStore {
   absl::StatusOr<BatchResult> BulkLoad(std::vector<Node> nodes, std::vector<EdgeWrite> edges,
                                        size_t max_errors, bool commit = true,
                                        TopologySink* topology = nullptr);
+  // BulkLoad in steps, for an import that reads all its nodes before its edges: the nodes are
+  // validated and identified now (node_errors and node ids in the loader's node_result(), by
+  // their index in `nodes`), and from then on their files are written in the background while
+  // the caller prepares the edges as it reads them (BulkLoader). Same conditions and result as
+  // BulkLoad. `max_errors` and `commit` as there: when the nodes alone have more errors, or with
+  // commit = false, nothing will be written. Writers wait until the loader is finished or gone.
+  absl::StatusOr<std::unique_ptr<BulkLoader>> StartBulkLoad(std::vector<Node> nodes,
+                                                            size_t max_errors, bool commit = true);
   // True when no node or edge was ever written (ids start at 1).
   bool pristine() const;
   // Deletes nodes and all their edges.
@@ -304,6 +314,7 @@ class GraphStore {
   void SetCommitListener(std::function<void(const ChangeSet&)> listener);
 
  private:
+  friend class BulkLoader;
   GraphStore() = default;
   struct WriteState;
   struct PendingCommit;
@@ -387,6 +398,59 @@ class GraphStore {
   // Wakes change-log readers; guards reads of next_change_/first_change_ outside write_mu_.
   mutable std::mutex change_mu_;
   mutable std::condition_variable change_cv_;
+};
+
+// The steps of a bulk load after GraphStore::StartBulkLoad. Edges are prepared into Blocks,
+// one per thread (Prepare is thread-safe as long as each thread has its own block), and the
+// blocks appended in input order; an edge's index is its position among the appended edges.
+// Destroying the loader before Finish abandons the load: nothing is written.
+class BulkLoader {
+ public:
+  // Edges prepared by one thread, waiting to be appended.
+  class Block {
+   public:
+    Block();
+    ~Block();
+    Block(Block&&) noexcept;
+    Block& operator=(Block&&) noexcept;
+    size_t size() const;
+
+   private:
+    friend class BulkLoader;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+  };
+
+  ~BulkLoader();
+  BulkLoader(const BulkLoader&) = delete;
+  BulkLoader& operator=(const BulkLoader&) = delete;
+
+  // The nodes' errors, ids and count created (the edges' part is empty).
+  const BatchResult& node_result() const;
+  // Hints the cache about the node keys Prepare(edge) looks up.
+  void Prefetch(const EdgeWrite& edge) const;
+  // Checks one edge as BulkLoad does (type, endpoints among the load's nodes by key, the
+  // schema's rules) and adds it to `block`. The error names the edge "(TYPE from -> to): ",
+  // then the field and the value; nothing is added then.
+  absl::Status Prepare(const EdgeWrite& edge, Block* block) const;
+  // Room for this many more edges.
+  void Reserve(size_t edges);
+  // Appends the block's edges (the block is left empty, ready for reuse).
+  void Append(Block& block);
+  size_t size() const;
+  // Identifies the appended edges and, unless `commit` is false or identifying refuses more
+  // than `max_errors` of them, writes everything and ingests it atomically. The result holds
+  // the nodes' part and the edges' (ids by appended index; errors, by that index, are edges
+  // that would change an existing edge's endpoints or take another edge's key). Call once.
+  absl::StatusOr<BatchResult> Finish(size_t max_errors, bool commit = true,
+                                     TopologySink* topology = nullptr);
+
+  struct State;
+
+ private:
+  friend class GraphStore;
+  explicit BulkLoader(std::unique_ptr<State> state);
+  std::unique_ptr<State> s_;
 };
 
 }  // namespace innograph
