@@ -128,16 +128,18 @@ class KeyTable {
     Probe q(key);
     size_t at = q.hash & mask_;
     while (slots_[at].id != 0) at = (at + 1) & mask_;
-    Slot& s = slots_[at];
-    s.id = id;
-    s.kind = kind;
-    s.size = static_cast<uint32_t>(key.size());
-    if (key.size() <= kInline) {
-      std::memcpy(s.words, q.words, sizeof(s.words));
-    } else {
-      const char* data = key.data();
-      std::memcpy(s.words, &data, sizeof(data));
+    Fill(slots_[at], q, key, id, kind);
+  }
+
+  // Insert, unless the key is in the table already (then false, and nothing changes).
+  bool InsertNew(absl::string_view key, uint64_t id, uint32_t kind) {
+    Probe q(key);
+    size_t at = q.hash & mask_;
+    for (; slots_[at].id != 0; at = (at + 1) & mask_) {
+      if (Matches(slots_[at], q, key)) return false;
     }
+    Fill(slots_[at], q, key, id, kind);
+    return true;
   }
 
   // Hints the cache about the slot a lookup of `key` starts at.
@@ -151,16 +153,7 @@ class KeyTable {
     for (size_t at = q.hash & mask_;; at = (at + 1) & mask_) {
       const Slot& s = slots_[at];
       if (s.id == 0) return std::nullopt;
-      if (s.size != key.size()) continue;
-      if (key.size() <= kInline) {
-        if (s.words[0] == q.words[0] && s.words[1] == q.words[1] && s.words[2] == q.words[2]) {
-          return Found{s.id, s.kind};
-        }
-      } else {
-        const char* data;
-        std::memcpy(&data, s.words, sizeof(data));
-        if (std::memcmp(data, key.data(), key.size()) == 0) return Found{s.id, s.kind};
-      }
+      if (Matches(s, q, key)) return Found{s.id, s.kind};
     }
   }
 
@@ -194,6 +187,26 @@ class KeyTable {
       }
     }
   };
+  static bool Matches(const Slot& s, const Probe& q, absl::string_view key) {
+    if (s.size != key.size()) return false;
+    if (key.size() <= kInline) {
+      return s.words[0] == q.words[0] && s.words[1] == q.words[1] && s.words[2] == q.words[2];
+    }
+    const char* data;
+    std::memcpy(&data, s.words, sizeof(data));
+    return std::memcmp(data, key.data(), key.size()) == 0;
+  }
+  static void Fill(Slot& s, const Probe& q, absl::string_view key, uint64_t id, uint32_t kind) {
+    s.id = id;
+    s.kind = kind;
+    s.size = static_cast<uint32_t>(key.size());
+    if (key.size() <= kInline) {
+      std::memcpy(s.words, q.words, sizeof(s.words));
+    } else {
+      const char* data = key.data();
+      std::memcpy(s.words, &data, sizeof(data));
+    }
+  }
   std::vector<Slot> slots_;
   size_t mask_ = 0;
 };
@@ -360,6 +373,7 @@ BulkLoader::Block::~Block() = default;
 BulkLoader::Block::Block(Block&&) noexcept = default;
 BulkLoader::Block& BulkLoader::Block::operator=(Block&&) noexcept = default;
 size_t BulkLoader::Block::size() const { return impl_->edges.size(); }
+void BulkLoader::Block::Reserve(size_t edges) { impl_->edges.reserve(edges); }
 
 struct BulkLoader::State {
   explicit State(GraphStore& s) : store(s), lock(s.write_mu_) {}
@@ -563,46 +577,78 @@ absl::StatusOr<std::unique_ptr<BulkLoader>> GraphStore::StartBulkLoad(std::vecto
   BatchResult& result = st.result;
   const std::vector<Node>& in = st.nodes;
 
-  // Validate; the last valid occurrence of a key wins; ids in order of those.
+  // Validate (two halves on two threads).
   std::vector<uint8_t> valid(in.size(), 1);
-  // Key -> its last valid node: index, then id.
-  struct NodeSlot {
-    uint32_t index;
-    uint64_t id = 0;
-  };
-  absl::flat_hash_map<absl::string_view, NodeSlot> last;
-  last.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    absl::Status s = schema_->ValidateNode(in[i]);
-    if (!s.ok()) {
-      valid[i] = 0;
-      result.node_errors.push_back({i, Prefixed(s, NodeLabel(i, in[i]))});
-      continue;
-    }
-    last[in[i].key] = NodeSlot{static_cast<uint32_t>(i)};
+  {
+    std::vector<ItemError> errors_high;
+    TwoHalves(in.size(), [&](size_t begin, size_t end) {
+      std::vector<ItemError>& errors = begin == 0 ? result.node_errors : errors_high;
+      for (size_t i = begin; i < end; ++i) {
+        absl::Status s = schema_->ValidateNode(in[i]);
+        if (!s.ok()) {
+          valid[i] = 0;
+          errors.push_back({i, Prefixed(s, NodeLabel(i, in[i]))});
+        }
+      }
+    });
+    for (ItemError& e : errors_high) result.node_errors.push_back(std::move(e));
   }
-  st.node_order.reserve(last.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (!valid[i]) continue;
-    NodeSlot& slot = last.find(in[i].key)->second;
-    if (slot.index != i) continue;
-    st.nodes[i].id = NodeId(st.next_node++);
-    slot.id = st.nodes[i].id.value;
-    st.node_order.push_back(static_cast<uint32_t>(i));
-    ++st.counts.by_kind[in[i].kind.value];
-    ++st.counts.nodes;
+  // Usually every node is valid and each key new: then the ids follow the input, and the key
+  // table, filled as the nodes come, notices a repeated key.
+  if (result.node_errors.empty()) {
+    st.key_table.emplace(in.size());
+    size_t i = 0;
+    while (i < in.size() && st.key_table->InsertNew(in[i].key, i + 1, in[i].kind.value)) ++i;
+    if (i == in.size()) {
+      st.node_order.resize(in.size());
+      result.nodes.ids.resize(in.size());
+      for (uint32_t k = 0; k < in.size(); ++k) {
+        st.nodes[k].id = NodeId(k + 1);
+        st.node_order[k] = k;
+        result.nodes.ids[k] = k + 1;
+        ++st.counts.by_kind[in[k].kind.value];
+      }
+      st.counts.nodes += in.size();
+      st.next_node = in.size() + 1;
+    } else {
+      st.key_table.reset();
+    }
+  }
+  if (!st.key_table) {
+    // The last valid occurrence of a key wins; ids in order of those.
+    // Key -> its last valid node: index, then id.
+    struct NodeSlot {
+      uint32_t index;
+      uint64_t id = 0;
+    };
+    absl::flat_hash_map<absl::string_view, NodeSlot> last;
+    last.reserve(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (valid[i]) last[in[i].key] = NodeSlot{static_cast<uint32_t>(i)};
+    }
+    st.node_order.reserve(last.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (!valid[i]) continue;
+      NodeSlot& slot = last.find(in[i].key)->second;
+      if (slot.index != i) continue;
+      st.nodes[i].id = NodeId(st.next_node++);
+      slot.id = st.nodes[i].id.value;
+      st.node_order.push_back(static_cast<uint32_t>(i));
+      ++st.counts.by_kind[in[i].kind.value];
+      ++st.counts.nodes;
+    }
+    result.nodes.ids.reserve(in.size());
+    for (const Node& n : in) {
+      auto it = last.find(n.key);
+      result.nodes.ids.push_back(it == last.end() ? 0 : it->second.id);
+    }
+    last = {};
+    st.key_table.emplace(st.node_order.size());
+    for (uint32_t i : st.node_order) {
+      st.key_table->Insert(in[i].key, in[i].id.value, in[i].kind.value);
+    }
   }
   result.nodes.created = static_cast<uint32_t>(st.node_order.size());
-  result.nodes.ids.reserve(in.size());
-  for (const Node& n : in) {
-    auto it = last.find(n.key);
-    result.nodes.ids.push_back(it == last.end() ? 0 : it->second.id);
-  }
-  last = {};
-  st.key_table.emplace(st.node_order.size());
-  for (uint32_t i : st.node_order) {
-    st.key_table->Insert(in[i].key, in[i].id.value, in[i].kind.value);
-  }
 
   // The store's options, with 16 KiB blocks for the files written here: a quarter of the
   // per-block work (compression, index entries) for the same bytes, and smaller files.
@@ -694,7 +740,11 @@ absl::Status BulkLoader::Prepare(const EdgeWrite& w, Block* block) const {
 
 void BulkLoader::Append(Block& block) {
   Block::Impl& b = *block.impl_;
-  s_->edges.insert(s_->edges.end(), b.edges.begin(), b.edges.end());
+  if (s_->edges.empty() && b.edges.capacity() >= s_->edges.capacity()) {
+    s_->edges.swap(b.edges);  // The first block, with room for more: taken whole.
+  } else {
+    s_->edges.insert(s_->edges.end(), b.edges.begin(), b.edges.end());
+  }
   s_->chunks.Take(b.chunks);
   s_->keyed |= b.keyed;
   b.edges.clear();
@@ -1124,6 +1174,8 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   // Each edge is checked on its own: two halves on two threads, appended in order.
   std::vector<absl::Status> status(edges.size());
   BulkLoader::Block blocks[2];
+  blocks[0].Reserve(edges.size());  // Appended first: it becomes the load's list.
+  blocks[1].Reserve(edges.size() - edges.size() / 2);
   TwoHalves(edges.size(), [&](size_t begin, size_t end) {
     BulkLoader::Block& block = blocks[begin == 0 ? 0 : 1];
     constexpr size_t kAhead = 8;  // Endpoint lookups prefetched this many edges ahead.
@@ -1132,7 +1184,6 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
       status[i] = loader->Prepare(edges[i], &block);
     }
   });
-  loader->Reserve(blocks[0].size() + blocks[1].size());
   loader->Append(blocks[0]);
   loader->Append(blocks[1]);
   std::vector<uint32_t> index_of;  // Of each appended edge in `edges`.
@@ -1147,7 +1198,9 @@ absl::StatusOr<BatchResult> GraphStore::BulkLoad(std::vector<Node> nodes,
   }
   const size_t count = edges.size();
   status = {};
-  edges = {};
+  // The rows (gigabytes for millions of edges) are released while the load goes on.
+  std::thread release([rows = std::move(edges)]() mutable { rows = {}; });
+  absl::Cleanup join_release = [&] { release.join(); };
   const size_t before = loader->node_result().node_errors.size() + refused.size();
   const bool within = commit && before <= max_errors;
   ASSIGN_OR_RETURN(BatchResult result,

@@ -414,6 +414,9 @@ class BulkLoader {
     Block(Block&&) noexcept;
     Block& operator=(Block&&) noexcept;
     size_t size() const;
+    // Room for this many edges. The first block appended to an empty load whose room is at
+    // least the load's is taken over whole instead of copied.
+    void Reserve(size_t edges);
 
    private:
     friend class BulkLoader;
