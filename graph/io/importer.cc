@@ -253,7 +253,7 @@ absl::StatusOr<bool> Importer::PrepareEdgeLines(uint64_t first_line_no,
   const size_t n = lines.size();
   std::vector<absl::Status> status(n);
   std::vector<uint8_t> blank(n, 0);
-  BulkLoader::Block blocks[2];
+  BulkLoader::Block(&blocks)[2] = blocks_;
   const BulkLoader& loader = *loader_;
   auto prepare = [&](size_t begin, size_t end) {
     BulkLoader::Block& block = blocks[begin == 0 ? 0 : 1];
@@ -362,6 +362,7 @@ absl::Status Importer::FinishLoader() {
   ASSIGN_OR_RETURN(BatchResult done, loader->Finish(within ? options_.max_errors - errors : 0,
                                                     within, options_.bulk_topology));
   loader.reset();  // Its memory, and the store's write lock.
+  for (BulkLoader::Block& b : blocks_) b = BulkLoader::Block();  // Their memory was its.
   for (const ItemError& e : done.edge_errors) {
     const Row& row = edge_rows[e.index];
     Reject(row.file, row.line, std::string(e.status.message()), RowText(row, raw));

@@ -142,6 +142,7 @@ class Importer {
   bool bulk_ = false;                   // Loading into an empty store with BulkLoad.
   bool nodes_complete_ = false;         // NodesComplete() was called.
   std::unique_ptr<BulkLoader> loader_;  // The bulk load of a NodesComplete import.
+  BulkLoader::Block blocks_[2];         // Its edges being prepared, one block per thread.
   size_t loader_nodes_ = 0;             // The node rows it started with.
   size_t expected_edges_ = 0;           // ExpectRows of edges before the loader started.
   std::vector<std::pair<uint32_t, uint64_t>> error_order_;  // (file, line) of each error.

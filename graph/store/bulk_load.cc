@@ -12,6 +12,8 @@
 // column families sorted by bucketing on the node id (ids are dense) and sorting each node's
 // few edges. Independent steps run on two threads.
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -19,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <thread>
 
@@ -75,6 +78,46 @@ inline void Be64Into(std::string* s, uint64_t v) {
   s->resize(8);
   PutBe64(s->data(), v);
 }
+
+// Allocates big arrays (4 MiB and more) in transparent huge pages where the kernel allows them
+// on request (madvise mode). The load reads and writes its big arrays at random (the key table,
+// the prepared edges and their records, the buckets): with 4 KiB pages nearly every such access
+// would also miss the TLB, which in a virtual machine costs a two-level page walk. Smaller
+// arrays come from the heap.
+template <typename T>
+struct HugePageAllocator {
+  using value_type = T;
+  static constexpr size_t kHuge = size_t{2} << 20;
+  HugePageAllocator() = default;
+  template <typename U>
+  HugePageAllocator(const HugePageAllocator<U>&) {}  // NOLINT: rebinding.
+  static size_t MappedBytes(size_t n) {
+    const size_t bytes = n * sizeof(T);
+    return bytes < 2 * kHuge ? 0 : (bytes + kHuge - 1) & ~(kHuge - 1);
+  }
+  T* allocate(size_t n) {
+    const size_t mapped = MappedBytes(n);
+    if (mapped == 0) return std::allocator<T>().allocate(n);
+    void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    madvise(p, mapped, MADV_HUGEPAGE);  // A hint: without it, ordinary pages.
+#endif
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t n) {
+    const size_t mapped = MappedBytes(n);
+    if (mapped == 0) {
+      std::allocator<T>().deallocate(p, n);
+    } else {
+      munmap(p, mapped);
+    }
+  }
+  template <typename U>
+  bool operator==(const HugePageAllocator<U>&) const {
+    return true;
+  }
+};
 
 // Runs f(begin, end) over [0, n) in two halves on two threads (one half on the caller's).
 template <typename F>
@@ -207,7 +250,7 @@ class KeyTable {
       std::memcpy(s.words, &data, sizeof(data));
     }
   }
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t mask_ = 0;
 };
 
@@ -225,8 +268,8 @@ struct EndRef {
 // The slots grouped by one end's node (from = out, to = in). Bucket n is
 // refs[start[n], start[n + 1]).
 struct Buckets {
-  std::vector<size_t> start;
-  std::vector<EndRef> refs;
+  std::vector<size_t, HugePageAllocator<size_t>> start;
+  std::vector<EndRef, HugePageAllocator<EndRef>> refs;
 };
 
 // One valid edge's endpoints, type and start of validity in 16 bytes: what identifying and
@@ -251,12 +294,18 @@ struct PreparedEdge {
 // Memory for the keys and records of prepared edges: chunks that never move.
 class Chunks {
  public:
+  Chunks() = default;
+  Chunks(const Chunks&) = delete;
+  Chunks& operator=(const Chunks&) = delete;
+  ~Chunks() {
+    for (const auto& [data, size] : chunks_) HugePageAllocator<char>().deallocate(data, size);
+  }
   const char* Keep(absl::string_view a, absl::string_view b) {
     const size_t n = a.size() + b.size();
     if (n > free_bytes_) {
       free_bytes_ = std::max(kChunk, n);
-      chunks_.push_back(std::make_unique_for_overwrite<char[]>(free_bytes_));
-      free_at_ = chunks_.back().get();
+      free_at_ = HugePageAllocator<char>().allocate(free_bytes_);
+      chunks_.emplace_back(free_at_, free_bytes_);
     }
     char* at = free_at_;
     if (!a.empty()) std::memcpy(at, a.data(), a.size());
@@ -265,22 +314,23 @@ class Chunks {
     free_bytes_ -= n;
     return at;
   }
-  // Takes over other's chunks (whose views stay valid); `other` starts afresh.
+  // Takes over other's chunks, whose views stay valid. `other` goes on filling the free part
+  // of its last chunk, which this then owns: it must not outlive this.
   void Take(Chunks& other) {
-    for (auto& c : other.chunks_) chunks_.push_back(std::move(c));
+    for (const auto& c : other.chunks_) chunks_.push_back(c);
     other.chunks_.clear();
-    other.free_at_ = nullptr;
-    other.free_bytes_ = 0;
   }
 
  private:
-  static constexpr size_t kChunk = size_t{256} << 10;
-  std::vector<std::unique_ptr<char[]>> chunks_;
+  static constexpr size_t kChunk = size_t{4} << 20;  // Huge pages (HugePageAllocator).
+  std::vector<std::pair<char*, size_t>> chunks_;
   char* free_at_ = nullptr;
   size_t free_bytes_ = 0;
 };
 
-Buckets BucketSlots(const std::vector<PreparedEdge>& edges, uint64_t node_limit, bool by_from) {
+using PreparedEdges = std::vector<PreparedEdge, HugePageAllocator<PreparedEdge>>;
+
+Buckets BucketSlots(const PreparedEdges& edges, uint64_t node_limit, bool by_from) {
   Buckets b;
   b.start.assign(node_limit + 1, 0);
   for (const PreparedEdge& e : edges) ++b.start[by_from ? e.link.from : e.link.to];
@@ -310,7 +360,7 @@ Buckets BucketSlots(const std::vector<PreparedEdge>& edges, uint64_t node_limit,
 // Whether two of the edges in out buckets (by source node, each sorted by (type, to, slot))
 // have one identity (from, type, to, valid_from): they would be neighbours in a run of equal
 // (type, to) with equal valid_from. Such runs are parallel edges: rare and short.
-bool SharesAnIdentity(const Buckets& out, const std::vector<PreparedEdge>& edges) {
+bool SharesAnIdentity(const Buckets& out, const PreparedEdges& edges) {
   std::vector<int32_t> starts;
   for (size_t n = 0; n + 1 < out.start.size(); ++n) {
     const size_t end = out.start[n + 1];
@@ -362,7 +412,7 @@ std::string EdgeLabel(const EdgeTypeSpec* type, absl::string_view from, absl::st
 }  // namespace
 
 struct BulkLoader::Block::Impl {
-  std::vector<PreparedEdge> edges;
+  PreparedEdges edges;
   Chunks chunks;
   std::string scratch;  // The record being encoded.
   bool keyed = false;   // Some edge has a key.
@@ -407,7 +457,7 @@ struct BulkLoader::State {
   absl::Status tmp_made = absl::CancelledError("not written");
   std::vector<Job> node_files;  // Written by node_writer.
   std::thread node_writer;
-  std::vector<PreparedEdge> edges;  // As appended.
+  PreparedEdges edges;  // As appended.
   Chunks chunks;
   bool keyed = false;
   bool finished = false;
@@ -759,7 +809,7 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
   GraphStore& store = st.store;
   BatchResult result = std::move(st.result);
   StoreCounts counts = std::move(st.counts);
-  std::vector<PreparedEdge>& edges = st.edges;
+  PreparedEdges& edges = st.edges;
   const std::vector<Node>& nodes = st.nodes;
   const std::vector<uint32_t>& node_order = st.node_order;
   const uint64_t next_node = st.next_node;
@@ -1070,7 +1120,7 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
         for (uint32_t i : node_order) topology->node(nodes[i].id.value, nodes[i].kind.value);
       }
       if (topology->edge) {
-        const std::vector<EndRef>& refs = out_buckets.refs;
+        const auto& refs = out_buckets.refs;
         EdgeLink link;
         size_t n = 0;
         for (size_t at = 0; at < refs.size(); ++at) {

@@ -406,7 +406,8 @@ class GraphStore {
 // Destroying the loader before Finish abandons the load: nothing is written.
 class BulkLoader {
  public:
-  // Edges prepared by one thread, waiting to be appended.
+  // Edges prepared by one thread, waiting to be appended. A block may be reused after Append
+  // but with the same loader only (the rest of its memory then belongs to that loader).
   class Block {
    public:
     Block();
