@@ -58,6 +58,8 @@ class CsvParser {
   absl::Status ParseEdgeInto(absl::string_view line, EdgeWrite* out, bool* blank) const;
 
   Table table() const { return table_; }
+  // Whether the file has a key column (an edges file whose rows may carry edge keys).
+  bool has_key_column() const { return key_ >= 0; }
   // The header cells, trimmed, in file order.
   std::vector<std::string> columns() const;
 

@@ -239,10 +239,7 @@ absl::Status Importer::StartLoader() {
     const Row& row = node_rows[e.index];
     Reject(row.file, row.line, std::string(e.status.message()), RowText(row, raw_));
   }
-  if (expected_edges_ > 0) {
-    loader_->Reserve(expected_edges_);
-    edge_rows_.reserve(edge_rows_.size() + expected_edges_);
-  }
+  if (expected_edges_ > 0) loader_->Reserve(expected_edges_);
   return absl::OkStatus();
 }
 
@@ -282,6 +279,8 @@ absl::StatusOr<bool> Importer::PrepareEdgeLines(uint64_t first_line_no,
     prepare(0, n);
   }
   const auto file = static_cast<uint32_t>(files_.size() - 1);
+  const bool keyed = csv_->has_key_column();
+  uint64_t index = loader_->size();  // Of the next edge in the load.
   for (size_t i = 0; i < n; ++i) {
     if (blank[i] && status[i].ok()) continue;
     ++report_.rows_read;
@@ -290,8 +289,11 @@ absl::StatusOr<bool> Importer::PrepareEdgeLines(uint64_t first_line_no,
       Reject(file, first_line_no + i, std::string(status[i].message()), std::string(line));
       continue;
     }
-    edge_rows_.push_back(
-        Row{first_line_no + i, Keep(line), static_cast<uint32_t>(line.size()), file});
+    if (keyed) {
+      keyed_rows_.emplace_back(
+          index, Row{first_line_no + i, Keep(line), static_cast<uint32_t>(line.size()), file});
+    }
+    ++index;
   }
   loader_->Append(blocks[0]);
   loader_->Append(blocks[1]);
@@ -321,8 +323,8 @@ absl::StatusOr<bool> Importer::AddParsed(uint64_t line_no, absl::string_view lin
     if (!s.ok()) {
       Reject(file, line_no, std::string(s.message()), std::string(line));
     } else {
+      keyed_rows_.emplace_back(loader_->size(), row);
       loader_->Append(block);
-      edge_rows_.push_back(row);
     }
     return true;
   }
@@ -351,9 +353,9 @@ absl::StatusOr<bool> Importer::AddParsed(uint64_t line_no, absl::string_view lin
 
 absl::Status Importer::FinishLoader() {
   std::unique_ptr<BulkLoader> loader = std::move(loader_);
-  std::vector<Row> edge_rows = std::move(edge_rows_);
+  std::vector<std::pair<uint64_t, Row>> keyed_rows = std::move(keyed_rows_);
   std::string raw = std::move(raw_);
-  edge_rows_.clear();
+  keyed_rows_.clear();
   raw_.clear();
   const uint64_t errors = report_.rows_rejected;  // Nodes', parsing's and preparing's.
   const bool within = errors <= options_.max_errors;
@@ -364,7 +366,14 @@ absl::Status Importer::FinishLoader() {
   loader.reset();  // Its memory, and the store's write lock.
   for (BulkLoader::Block& b : blocks_) b = BulkLoader::Block();  // Their memory was its.
   for (const ItemError& e : done.edge_errors) {
-    const Row& row = edge_rows[e.index];
+    auto it = std::lower_bound(keyed_rows.begin(), keyed_rows.end(), e.index,
+                               [](const auto& r, uint64_t index) { return r.first < index; });
+    if (it == keyed_rows.end() || it->first != e.index) {
+      // Not an edge with a key: refusing it breaks the loader's contract.
+      return absl::InternalError(
+          absl::StrCat("bulk load: edge ", e.index, " refused unexpectedly: ", e.status.message()));
+    }
+    const Row& row = it->second;
     Reject(row.file, row.line, std::string(e.status.message()), RowText(row, raw));
   }
   if (report_.rows_rejected > options_.max_errors) {

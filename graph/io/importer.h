@@ -143,8 +143,11 @@ class Importer {
   bool nodes_complete_ = false;         // NodesComplete() was called.
   std::unique_ptr<BulkLoader> loader_;  // The bulk load of a NodesComplete import.
   BulkLoader::Block blocks_[2];         // Its edges being prepared, one block per thread.
-  size_t loader_nodes_ = 0;             // The node rows it started with.
-  size_t expected_edges_ = 0;           // ExpectRows of edges before the loader started.
+  // The rows of its edges that have a key, by their index in the load: only such an edge can
+  // be refused when the load is finished (it would move another edge or take its key).
+  std::vector<std::pair<uint64_t, Row>> keyed_rows_;
+  size_t loader_nodes_ = 0;    // The node rows it started with.
+  size_t expected_edges_ = 0;  // ExpectRows of edges before the loader started.
   std::vector<std::pair<uint32_t, uint64_t>> error_order_;  // (file, line) of each error.
 };
 

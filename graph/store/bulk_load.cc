@@ -821,7 +821,7 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
   // ids in order of first appearance. rep[slot] is the index of the edge whose content the
   // edge with id slot + 1 keeps; id_of[i] is the id edge i was given (0 when refused).
   std::vector<uint32_t> rep;
-  std::vector<uint32_t> id_of(edges.size(), 0);
+  std::vector<uint32_t> id_of(st.keyed ? edges.size() : 0, 0);
   // Both edge directions bucketed by node (see BucketSlots), by slot.
   Buckets out_buckets, in_buckets;
   bool bucketed = false;
@@ -838,12 +838,9 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
       other.join();
     }
     if (distinct) {
-      bucketed = true;
-      rep.resize(edges.size());
-      for (uint32_t i = 0; i < rep.size(); ++i) {
-        rep[i] = i;
-        id_of[i] = i + 1;
-      }
+      bucketed = true;  // Edge i has id i + 1.
+      result.edges.ids.resize(edges.size());
+      for (uint32_t i = 0; i < edges.size(); ++i) result.edges.ids[i] = i + 1;
     } else {
       out_buckets = {};
       in_buckets = {};
@@ -852,6 +849,7 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
   if (bucketed) {
     // Identified above.
   } else if (!st.keyed) {
+    id_of.assign(edges.size(), 0);
     // No edge keys: the natural identity alone. Duplicates share a source node, so group by
     // it (ids are dense) and sort each node's edges by (type, to, valid_from, index).
     struct Ref {
@@ -982,8 +980,10 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
   counts.edges += edges.size();
   const uint64_t next_edge = edges.size() + 1;
   result.edges.created = static_cast<uint32_t>(edges.size());
-  result.edges.ids.assign(id_of.begin(), id_of.end());
-  id_of = {};
+  if (!bucketed) {
+    result.edges.ids.assign(id_of.begin(), id_of.end());
+    id_of = {};
+  }
   if (!commit || result.edge_errors.size() > max_errors) return result;  // Nothing written.
   if (node_order.empty() && edges.empty()) return result;
   RETURN_IF_ERROR(st.tmp_made);

@@ -171,6 +171,32 @@ TEST_F(ImporterTest, EdgeKeysGiveTheSameStoreOnBothPaths) {
   ExpectSameOnBothPaths({nodes, edges});
 }
 
+TEST_F(ImporterTest, EdgeKeyConflictsAreReportedAlikeOnBothPaths) {
+  // Two edges files, the second with a key column: only its rows can be refused once every row
+  // is read, and they are named by their own file and line.
+  const std::string nodes =
+      Write("nodes.csv", absl::StrCat(kNodesHeader, "person/a,Person,A,,,,\n",
+                                      "person/b,Person,B,,,,\n", "univ/u,University,U,,,,\n"));
+  const std::string plain = Write(
+      "plain.csv", absl::StrCat(kEdgesHeader, "person/a,COLLABORATES_WITH,person/b,2001,,,,\n",
+                                "person/b,COLLABORATES_WITH,person/a,2002,,,,\n"));
+  const std::string keyed =
+      Write("keyed.csv",
+            "from,type,to,valid_from,key,role\n"
+            "person/a,EMPLOYED_BY,univ/u,2001,job/1,lecturer\n"
+            "person/b,EMPLOYED_BY,univ/u,2002,job/1,\n"  // Another source under job/1.
+            "person/b,EMPLOYED_BY,univ/u,2003,job/2,\n"
+            "person/a,EMPLOYED_BY,univ/u,2001,job/2,dean\n");  // job/2 is b's: refused too.
+  ExpectSameOnBothPaths({nodes, plain, keyed}, /*max_errors=*/5);
+  ASSERT_EQ(bulk_.errors.size(), 2u);
+  EXPECT_EQ(bulk_.errors[0].file, keyed);
+  EXPECT_EQ(bulk_.errors[0].line, 3u);
+  EXPECT_THAT(bulk_.errors[0].message, HasSubstr("another type or endpoints"));
+  EXPECT_EQ(bulk_.errors[1].line, 5u);
+  EXPECT_THAT(bulk_.errors[1].message, HasSubstr("another type or endpoints"));
+  EXPECT_EQ(bulk_.edges_written, 4u);
+}
+
 TEST_F(ImporterTest, ManyRandomRowsGiveTheSameStoreOnBothPaths) {
   // Enough rows for the two-thread paths (parse, validation, identification, files).
   std::mt19937 rng(7);
