@@ -1037,7 +1037,8 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
     other.join();
   }
 
-  // The tasks, about biggest first; each file task fills its own entry of `files`.
+  // The tasks, in an order that keeps both threads busy to the end (the topology feed and the
+  // out_edges files are the longest); each file task fills its own entry of `files`.
   std::vector<std::function<void()>> tasks;
   std::vector<Job> files;
   files.reserve(16);
@@ -1048,33 +1049,35 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
       files[at].file = write(st.Path(name));
     });
   };
-  add_task(kEdgeKeys, "edge_keys", [&](const std::string& p) {
-    std::vector<std::pair<absl::string_view, uint64_t>> edge_keys;
-    if (st.keyed) {
-      for (uint32_t slot = 0; slot < edges.size(); ++slot) {
-        if (edges[slot].key_size != 0) edge_keys.emplace_back(edges[slot].key(), slot + 1);
+  if (topology) {
+    // The topology sink, fed in out_edges order (the buckets are sorted) while the files are
+    // written; `delivered` is set once they are ingested. First: the longest task.
+    tasks.push_back([&] {
+      if (topology->node) {
+        for (uint32_t i : node_order) topology->node(nodes[i].id.value, nodes[i].kind.value);
       }
-    }
-    std::sort(edge_keys.begin(), edge_keys.end());
-    size_t i = 0;
-    return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
-      if (i == edge_keys.size()) return false;
-      k->assign(edge_keys[i].first.data(), edge_keys[i].first.size());
-      Be64Into(v, edge_keys[i++].second);
-      return true;
+      if (topology->edge) {
+        const auto& refs = out_buckets.refs;
+        EdgeLink link;
+        size_t n = 0;
+        for (size_t at = 0; at < refs.size(); ++at) {
+          while (at == out_buckets.start[n + 1]) ++n;
+          if (at + 8 < refs.size()) __builtin_prefetch(&edges[refs[at + 8].slot]);
+          const EndRef& r = refs[at];
+          const PreparedEdge& e = edges[r.slot];
+          link.id = uint64_t{r.slot} + 1;
+          link.from = n;
+          link.to = r.other;
+          link.type = r.type;
+          link.valid_from = e.link.valid_from;
+          link.valid_to = e.valid_to;
+          link.weight = e.weight;
+          topology->edge(link);
+        }
+      }
+      if (topology->end) topology->end();
     });
-  });
-  add_task(kEdgeIds, "edge_ids", [&](const std::string& p) {
-    uint64_t id = 0;
-    return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
-      if (id == edges.size()) return false;
-      const Link& l = edges[id++].link;
-      Be64Into(k, id);
-      v->resize(20);
-      PutBe64(PutBe32(PutBe64(v->data(), l.from), l.type), l.to);
-      return true;
-    });
-  });
+  }
   for (bool out : {true, false}) {
     Buckets* b = out ? &out_buckets : &in_buckets;
     // Split at the node where half of the edges are behind.
@@ -1112,35 +1115,38 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
       });
     }
   }
-  if (topology) {
-    // The topology sink, fed in out_edges order (the buckets are sorted) while the files are
-    // written; `delivered` is set once they are ingested.
-    tasks.push_back([&] {
-      if (topology->node) {
-        for (uint32_t i : node_order) topology->node(nodes[i].id.value, nodes[i].kind.value);
-      }
-      if (topology->edge) {
-        const auto& refs = out_buckets.refs;
-        EdgeLink link;
-        size_t n = 0;
-        for (size_t at = 0; at < refs.size(); ++at) {
-          while (at == out_buckets.start[n + 1]) ++n;
-          if (at + 8 < refs.size()) __builtin_prefetch(&edges[refs[at + 8].slot]);
-          const EndRef& r = refs[at];
-          const PreparedEdge& e = edges[r.slot];
-          link.id = uint64_t{r.slot} + 1;
-          link.from = n;
-          link.to = r.other;
-          link.type = r.type;
-          link.valid_from = e.link.valid_from;
-          link.valid_to = e.valid_to;
-          link.weight = e.weight;
-          topology->edge(link);
-        }
-      }
-      if (topology->end) topology->end();
+  // edge_ids in two files (two id ranges), the tasks being about as long as those above.
+  for (int part = 0; part < 2; ++part) {
+    const uint64_t first = part == 0 ? 0 : edges.size() / 2;
+    const uint64_t last = part == 0 ? edges.size() / 2 : edges.size();  // Slots [first, last).
+    add_task(kEdgeIds, absl::StrCat("edge_ids-", part), [&, first, last](const std::string& p) {
+      uint64_t slot = first;
+      return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
+        if (slot == last) return false;
+        const Link& l = edges[slot++].link;
+        Be64Into(k, slot);  // The id: slot + 1.
+        v->resize(20);
+        PutBe64(PutBe32(PutBe64(v->data(), l.from), l.type), l.to);
+        return true;
+      });
     });
   }
+  add_task(kEdgeKeys, "edge_keys", [&](const std::string& p) {
+    std::vector<std::pair<absl::string_view, uint64_t>> edge_keys;
+    if (st.keyed) {
+      for (uint32_t slot = 0; slot < edges.size(); ++slot) {
+        if (edges[slot].key_size != 0) edge_keys.emplace_back(edges[slot].key(), slot + 1);
+      }
+    }
+    std::sort(edge_keys.begin(), edge_keys.end());
+    size_t i = 0;
+    return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
+      if (i == edge_keys.size()) return false;
+      k->assign(edge_keys[i].first.data(), edge_keys[i].first.size());
+      Be64Into(v, edge_keys[i++].second);
+      return true;
+    });
+  });
   {
     std::atomic<size_t> next_task{0};
     auto work = [&] {
