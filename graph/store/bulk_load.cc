@@ -495,8 +495,13 @@ absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
     free_bytes -= t.size();
     return absl::string_view(at, t.size());
   };
-  absl::flat_hash_map<absl::string_view, uint32_t> token_index;
-  token_index.reserve(st.node_order.size() * 4);
+  // Looked up at random for every token: in huge pages. Room for about three distinct tokens a
+  // node (two of a key like "person/0042" are its own).
+  absl::flat_hash_map<absl::string_view, uint32_t, absl::Hash<absl::string_view>,
+                      std::equal_to<absl::string_view>,
+                      HugePageAllocator<std::pair<const absl::string_view, uint32_t>>>
+      token_index;
+  token_index.reserve(st.node_order.size() * 3);
   std::vector<std::pair<uint32_t, uint64_t>> postings;  // (token index, node id)
   postings.reserve(st.node_order.size() * 6);
   std::vector<uint32_t> mine;  // The tokens of one node.
@@ -538,10 +543,11 @@ absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
   std::vector<uint32_t> order(ranks.size());
   for (size_t r = 0; r < ranks.size(); ++r) order[r] = ranks[r].token;
   ranks = {};
-  std::vector<size_t> start(token_text.size() + 1, 0);
+  std::vector<size_t, HugePageAllocator<size_t>> start(token_text.size() + 1, 0);
   for (const auto& [t, id] : postings) ++start[t + 1];
   for (size_t t = 1; t < start.size(); ++t) start[t] += start[t - 1];
-  std::vector<uint64_t> ids(postings.size());  // Grouped by token, ids ascending.
+  // Grouped by token, ids ascending (written at random).
+  std::vector<uint64_t, HugePageAllocator<uint64_t>> ids(postings.size());
   for (const auto& [t, id] : postings) ids[start[t]++] = id;
   for (size_t t = start.size() - 1; t > 0; --t) start[t] = start[t - 1];
   start[0] = 0;
