@@ -12,8 +12,6 @@
 // column families sorted by bucketing on the node id (ids are dense) and sorting each node's
 // few edges. Independent steps run on two threads.
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -21,7 +19,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <new>
 #include <optional>
 #include <thread>
 
@@ -29,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "graph/model/huge_pages.h"
 #include "graph/model/status.h"
 #include "graph/store/key_codec.h"
 #include "graph/store/record_codec.h"
@@ -78,46 +76,6 @@ inline void Be64Into(std::string* s, uint64_t v) {
   s->resize(8);
   PutBe64(s->data(), v);
 }
-
-// Allocates big arrays (4 MiB and more) in transparent huge pages where the kernel allows them
-// on request (madvise mode). The load reads and writes its big arrays at random (the key table,
-// the prepared edges and their records, the buckets): with 4 KiB pages nearly every such access
-// would also miss the TLB, which in a virtual machine costs a two-level page walk. Smaller
-// arrays come from the heap.
-template <typename T>
-struct HugePageAllocator {
-  using value_type = T;
-  static constexpr size_t kHuge = size_t{2} << 20;
-  HugePageAllocator() = default;
-  template <typename U>
-  HugePageAllocator(const HugePageAllocator<U>&) {}  // NOLINT: rebinding.
-  static size_t MappedBytes(size_t n) {
-    const size_t bytes = n * sizeof(T);
-    return bytes < 2 * kHuge ? 0 : (bytes + kHuge - 1) & ~(kHuge - 1);
-  }
-  T* allocate(size_t n) {
-    const size_t mapped = MappedBytes(n);
-    if (mapped == 0) return std::allocator<T>().allocate(n);
-    void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    madvise(p, mapped, MADV_HUGEPAGE);  // A hint: without it, ordinary pages.
-#endif
-    return static_cast<T*>(p);
-  }
-  void deallocate(T* p, size_t n) {
-    const size_t mapped = MappedBytes(n);
-    if (mapped == 0) {
-      std::allocator<T>().deallocate(p, n);
-    } else {
-      munmap(p, mapped);
-    }
-  }
-  template <typename U>
-  bool operator==(const HugePageAllocator<U>&) const {
-    return true;
-  }
-};
 
 // Runs f(begin, end) over [0, n) in two halves on two threads (one half on the caller's).
 template <typename F>

@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "graph/model/huge_pages.h"
 #include "graph/model/status.h"
 
 namespace innograph {
@@ -60,7 +61,9 @@ Topology::~Topology() = default;
 std::unique_ptr<Topology> Topology::Empty() { return std::unique_ptr<Topology>(new Topology()); }
 
 Topology::Builder::Builder(uint64_t expected_edges) : t_(new Topology()) {
-  t_->s_->base[kOut].entries.reserve(expected_edges);
+  std::vector<AdjEntry>& entries = t_->s_->base[kOut].entries;
+  entries.reserve(expected_edges);
+  AdviseHugePages(entries.data(), entries.capacity() * sizeof(AdjEntry));
 }
 
 void Topology::Builder::AddNode(uint64_t id, uint32_t kind) {
@@ -126,11 +129,21 @@ void Topology::DeriveInLists(State& s) {
   // Visiting sources in increasing order keeps each in-list in (source, type, id) order, as a
   // scan of in_edges would give.
   CsrLists& in = s.base[kIn];
+  // Counted and placed at random: in huge pages where the arrays are big.
+  in.offsets.clear();
+  in.offsets.reserve(n + 1);
+  AdviseHugePages(in.offsets.data(), in.offsets.capacity() * sizeof(uint32_t));
   in.offsets.assign(n + 1, 0);
   for (const AdjEntry& a : out.entries) ++in.offsets[a.nbr + 1];
   for (uint32_t v = 0; v < n; ++v) in.offsets[v + 1] += in.offsets[v];
+  in.entries.clear();
+  in.entries.reserve(out.entries.size());
+  AdviseHugePages(in.entries.data(), in.entries.capacity() * sizeof(AdjEntry));
   in.entries.resize(out.entries.size());
-  std::vector<uint32_t> next(in.offsets.begin(), in.offsets.end() - 1);
+  std::vector<uint32_t> next;
+  next.reserve(n);
+  AdviseHugePages(next.data(), next.capacity() * sizeof(uint32_t));
+  next.assign(in.offsets.begin(), in.offsets.end() - 1);
   for (uint32_t u = 0; u < n; ++u) {
     for (uint32_t i = out.offsets[u]; i < out.offsets[u + 1]; ++i) {
       const AdjEntry& a = out.entries[i];
