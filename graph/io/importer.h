@@ -40,7 +40,8 @@ struct ImportOptions {
   size_t max_buffered_rows = 2000000;  // All-or-nothing mode cap.
   // Offline imports: when the store has never been written, validate everything in memory and
   // write sorted files that RocksDB ingests atomically (GraphStore::BulkLoad). The rows then
-  // are all buffered (no cap); with more than max_errors bad rows nothing is written.
+  // are all buffered (no cap), or after NodesComplete the edges are checked and reduced as they
+  // are read (BulkLoader); with more than max_errors bad rows nothing is written.
   bool bulk_if_empty = false;
   // With bulk_if_empty: receives the loaded graph when the import was a bulk load that wrote
   // (its `delivered` is then set); see GraphStore::BulkLoad.
