@@ -249,9 +249,7 @@ int Import(const std::vector<std::string>& files) {
   // scan of the store.
   Topology::Builder topology;
   absl::StatusOr<std::unique_ptr<Topology>> built = absl::UnknownError("no bulk load");
-  TopologySink sink;
-  sink.node = [&](uint64_t id, uint32_t kind) { topology.AddNode(id, kind); };
-  sink.edge = [&](const EdgeLink& e) { topology.AddEdge(e); };
+  TopologySink sink = topology.Sink();
   sink.end = [&] { built = topology.Finish(); };
   options.bulk_topology = &sink;
   const auto started = std::chrono::steady_clock::now();

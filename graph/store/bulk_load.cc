@@ -1020,6 +1020,12 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
       if (topology->node) {
         for (uint32_t i : node_order) topology->node(nodes[i].id.value, nodes[i].kind.value);
       }
+      if (topology->edge_attrs) {
+        for (uint32_t slot = 0; slot < edges.size(); ++slot) {
+          const PreparedEdge& e = edges[slot];
+          topology->edge_attrs(uint64_t{slot} + 1, e.link.valid_from, e.valid_to, e.weight);
+        }
+      }
       if (topology->edge) {
         const auto& refs = out_buckets.refs;
         EdgeLink link;

@@ -129,6 +129,10 @@ struct EdgeLink {
 // written (and is what the sink received).
 struct TopologySink {
   std::function<void(uint64_t id, uint32_t kind)> node;
+  // When set: every edge's validity and weight, by increasing id, after the nodes and before
+  // the first `edge` (whose EdgeLink carries them again). A sink that keeps them by id fills
+  // its table in order here instead of at random in `edge`.
+  std::function<void(uint64_t id, int32_t valid_from, int32_t valid_to, double weight)> edge_attrs;
   std::function<void(const EdgeLink&)> edge;
   std::function<void()> end;
   // Set when the sink feeds the commit listener's own view (Topology::BulkLoadSink): the

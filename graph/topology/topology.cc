@@ -79,7 +79,26 @@ void Topology::Builder::AddNode(uint64_t id, uint32_t kind) {
   ++s.num_nodes;
 }
 
-void Topology::Builder::AddEdge(const EdgeLink& e) {
+void Topology::Builder::SetEdgeAttrs(uint64_t id, const EdgeAttrs& attrs) {
+  if (!bad_.ok()) return;
+  if (id > GraphStore::kMaxId) {
+    bad_ = absl::DataLossError(absl::StrCat("edge ", id, " does not fit the topology"));
+    return;
+  }
+  t_->s_->attrs.set(static_cast<uint32_t>(id), attrs);
+}
+
+TopologySink Topology::Builder::Sink() {
+  TopologySink sink;
+  sink.node = [this](uint64_t id, uint32_t kind) { AddNode(id, kind); };
+  sink.edge_attrs = [this](uint64_t id, int32_t valid_from, int32_t valid_to, double weight) {
+    SetEdgeAttrs(id, EdgeAttrs{valid_from, valid_to, weight});
+  };
+  sink.edge = [this](const EdgeLink& e) { AddEdge(e, /*with_attrs=*/false); };
+  return sink;
+}
+
+void Topology::Builder::AddEdge(const EdgeLink& e, bool with_attrs) {
   if (!bad_.ok()) return;
   State& s = *t_->s_;
   CsrLists& out = s.base[kOut];
@@ -100,7 +119,9 @@ void Topology::Builder::AddEdge(const EdgeLink& e) {
   const uint16_t flags = AdjEntry::Flags(e.valid_from, e.valid_to, e.weight);
   out.entries.push_back(AdjEntry{static_cast<uint32_t>(e.to), static_cast<uint32_t>(e.id),
                                  static_cast<uint16_t>(e.type), flags});
-  s.attrs.set(static_cast<uint32_t>(e.id), EdgeAttrs{e.valid_from, e.valid_to, e.weight});
+  if (with_attrs) {
+    s.attrs.set(static_cast<uint32_t>(e.id), EdgeAttrs{e.valid_from, e.valid_to, e.weight});
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Topology>> Topology::Builder::Finish() {
@@ -159,10 +180,8 @@ TopologySink Topology::BulkLoadSink() {
   // runs one write at a time, the listener included), and a sink that is never fed (an import
   // into a store with data) changes nothing.
   auto builder = std::make_shared<Builder>();
-  TopologySink sink;
+  TopologySink sink = builder->Sink();  // `end` below keeps the builder alive.
   sink.feeds_listener = true;
-  sink.node = [builder](uint64_t id, uint32_t kind) { builder->AddNode(id, kind); };
-  sink.edge = [builder](const EdgeLink& e) { builder->AddEdge(e); };
   sink.end = [this, builder] {
     absl::StatusOr<std::unique_ptr<Topology>> built = builder->Finish();
     absl::MutexLock lock(&bulk_mu_);

@@ -133,8 +133,15 @@ class Topology {
    public:
     explicit Builder(uint64_t expected_edges = 0);
     void AddNode(uint64_t id, uint32_t kind);
-    void AddEdge(const EdgeLink& e);
+    // The edge's validity and weight, ahead of AddEdge(e, /*with_attrs=*/false).
+    void SetEdgeAttrs(uint64_t id, const EdgeAttrs& attrs);
+    // with_attrs = false: its validity and weight were given by SetEdgeAttrs (the EdgeLink's
+    // still decide the adjacency entry's flags).
+    void AddEdge(const EdgeLink& e, bool with_attrs = true);
     absl::StatusOr<std::unique_ptr<Topology>> Finish();
+    // A bulk load's sink feeding this builder (node, edge_attrs, edge; `end` is the caller's).
+    // The builder must outlive the sink.
+    TopologySink Sink();
 
    private:
     std::unique_ptr<Topology> t_;

@@ -384,9 +384,7 @@ TEST_F(TopologyTest, BulkLoadSinkBuildsWhatAScanBuilds) {
       edges.push_back(w);
     }
     Topology::Builder builder;
-    TopologySink sink;
-    sink.node = [&](uint64_t id, uint32_t kind) { builder.AddNode(id, kind); };
-    sink.edge = [&](const EdgeLink& e) { builder.AddEdge(e); };
+    TopologySink sink = builder.Sink();
     int ends = 0;
     sink.end = [&] { ++ends; };
     auto result = store_->BulkLoad(nodes, edges, /*max_errors=*/1000, true, &sink);
