@@ -351,6 +351,18 @@ absl::StatusOr<bool> Importer::AddParsed(uint64_t line_no, absl::string_view lin
   return !report_.aborted;
 }
 
+bool Importer::RefusedForBadRows() {
+  if (report_.rows_rejected <= options_.max_errors) return false;
+  report_.aborted = true;
+  report_.abort_reason =
+      options_.max_errors == 0
+          ? absl::StrCat(report_.rows_rejected,
+                         " bad rows: nothing was written (all or nothing; see --max-errors)")
+          : absl::StrCat("more than ", options_.max_errors,
+                         " bad rows (--max-errors): nothing was written");
+  return true;
+}
+
 absl::Status Importer::FinishLoader() {
   std::unique_ptr<BulkLoader> loader = std::move(loader_);
   std::vector<std::pair<uint64_t, Row>> keyed_rows = std::move(keyed_rows_);
@@ -376,16 +388,7 @@ absl::Status Importer::FinishLoader() {
     const Row& row = it->second;
     Reject(row.file, row.line, std::string(e.status.message()), RowText(row, raw));
   }
-  if (report_.rows_rejected > options_.max_errors) {
-    report_.aborted = true;
-    report_.abort_reason =
-        options_.max_errors == 0
-            ? absl::StrCat(report_.rows_rejected,
-                           " bad rows: nothing was written (all or nothing; see --max-errors)")
-            : absl::StrCat("more than ", options_.max_errors,
-                           " bad rows (--max-errors): nothing was written");
-    return absl::OkStatus();
-  }
+  if (RefusedForBadRows()) return absl::OkStatus();
   report_.nodes_written += loader_nodes_ - node_errors;
   report_.edges_written += edge_count - done.edge_errors.size();
   return absl::OkStatus();
@@ -428,16 +431,7 @@ absl::Status Importer::Flush(bool /*final*/) {
                                      within ? options_.max_errors - parse_errors : 0, within,
                                      options_.bulk_topology));
     report(done);
-    if (report_.rows_rejected > options_.max_errors) {
-      report_.aborted = true;
-      report_.abort_reason =
-          options_.max_errors == 0
-              ? absl::StrCat(report_.rows_rejected,
-                             " bad rows: nothing was written (all or nothing; see --max-errors)")
-              : absl::StrCat("more than ", options_.max_errors,
-                             " bad rows (--max-errors): nothing was written");
-      return absl::OkStatus();
-    }
+    if (RefusedForBadRows()) return absl::OkStatus();
     report_.nodes_written += node_count - done.node_errors.size();
     report_.edges_written += edge_count - done.edge_errors.size();
     return absl::OkStatus();

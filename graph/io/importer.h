@@ -124,6 +124,9 @@ class Importer {
                                         const std::vector<absl::string_view>& lines);
   // Flush of a load whose edges went to the loader.
   absl::Status FinishLoader();
+  // After a bulk load: with more bad rows than max_errors (nothing was written), marks the
+  // import aborted and returns true.
+  bool RefusedForBadRows();
 
   GraphStore& store_;
   const ImportOptions options_;
