@@ -437,22 +437,7 @@ using State = BulkLoader::State;
 absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
   // The texts live in chunks that never move; the index holds views of them.
   std::vector<absl::string_view> token_text;
-  std::vector<std::unique_ptr<char[]>> chunks;
-  constexpr size_t kChunk = size_t{1} << 20;
-  char* free_at = nullptr;  // The free part of the last chunk.
-  size_t free_bytes = 0;
-  auto keep = [&](absl::string_view t) {
-    if (t.size() > free_bytes) {
-      free_bytes = std::max(kChunk, t.size());
-      chunks.push_back(std::make_unique_for_overwrite<char[]>(free_bytes));
-      free_at = chunks.back().get();
-    }
-    char* at = free_at;
-    std::memcpy(at, t.data(), t.size());
-    free_at += t.size();
-    free_bytes -= t.size();
-    return absl::string_view(at, t.size());
-  };
+  Chunks texts;
   // Looked up at random for every token: in huge pages. Room for about three distinct tokens a
   // node (two of a key like "person/0042" are its own).
   absl::flat_hash_map<absl::string_view, uint32_t, absl::Hash<absl::string_view>,
@@ -471,7 +456,7 @@ absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
       ForEachIndexToken(text, &scratch, [&](absl::string_view t) {
         auto it = token_index.find(t);
         if (it == token_index.end()) {
-          token_text.push_back(keep(t));
+          token_text.emplace_back(texts.Keep(t, {}), t.size());
           it = token_index.emplace(token_text.back(), static_cast<uint32_t>(token_text.size() - 1))
                    .first;
         }
