@@ -55,13 +55,49 @@ grpc::Status GraphServiceImpl::Watch(grpc::ServerContext* ctx, const v1::WatchRe
   hello.set_last_in_change(true);
   if (!writer->Write(hello)) return grpc::Status::OK;
 
-  // Endpoint keys of edges, looked up once per node.
+  // Endpoint keys of edges, looked up once per node. A node deleted since the change being
+  // sent is no longer in the store, but its deletion is in the change log after that change
+  // (node ids are never reused): the log is scanned forward once for the keys of deleted
+  // nodes, so that an edge's event names its endpoints however late it is read.
   absl::flat_hash_map<uint64_t, std::string> keys;
-  auto key_of = [&](NodeId id) -> std::string {
+  absl::flat_hash_map<uint64_t, std::string> deleted_keys;  // From the log after `scanned`.
+  uint64_t scanned_from = 0, scanned_to = 0;                // Deletions read: (from, to].
+  auto deleted_key = [&](NodeId id, uint64_t sequence) -> std::string {
+    auto found = [&]() -> const std::string* {
+      auto it = deleted_keys.find(id.value);
+      return it == deleted_keys.end() ? nullptr : &it->second;
+    };
+    if (sequence <= scanned_from || deleted_keys.size() > 100000) {
+      deleted_keys.clear();
+      scanned_from = scanned_to = sequence - 1;
+    }
+    if (const std::string* k = found()) return *k;
+    // Deleted at or after `sequence`: read on from where the last scan stopped.
+    for (bool more = true; more;) {
+      more = false;
+      store_
+          .ReadChanges(scanned_to, kChangesPerRead,
+                       [&](const ChangeSet& later) {
+                         more = true;
+                         scanned_to = later.sequence;
+                         for (size_t i = 0; i < later.nodes_deleted.size(); ++i) {
+                           if (i < later.nodes_deleted_keys.size()) {
+                             deleted_keys[later.nodes_deleted[i].value] =
+                                 later.nodes_deleted_keys[i];
+                           }
+                         }
+                         return true;
+                       })
+          .IgnoreError();  // A log that cannot be read leaves the key empty.
+      if (const std::string* k = found()) return *k;
+    }
+    return "";
+  };
+  auto key_of = [&](NodeId id, uint64_t sequence) -> std::string {
     auto it = keys.find(id.value);
     if (it != keys.end()) return it->second;
     auto node = store_.GetNode(id);
-    std::string key = node.ok() && *node ? (*node)->key : "";
+    std::string key = node.ok() && *node ? (*node)->key : deleted_key(id, sequence);
     if (keys.size() > 100000) keys.clear();
     keys.emplace(id.value, key);
     return key;
@@ -98,7 +134,8 @@ grpc::Status GraphServiceImpl::Watch(grpc::ServerContext* ctx, const v1::WatchRe
           continue;
         }
         v1::WatchEvent* e = add();
-        ToProto(edge, schema, key_of(edge.from), key_of(edge.to), e->mutable_edge_upserted());
+        ToProto(edge, schema, key_of(edge.from, c.sequence), key_of(edge.to, c.sequence),
+                e->mutable_edge_upserted());
         e->set_created(i < c.edges_created.size() && c.edges_created[i]);
       }
       for (const Edge& edge : c.edges_deleted) {
@@ -106,7 +143,8 @@ grpc::Status GraphServiceImpl::Watch(grpc::ServerContext* ctx, const v1::WatchRe
           continue;
         }
         v1::WatchEvent* e = add();
-        ToProto(edge, schema, key_of(edge.from), key_of(edge.to), e->mutable_edge_deleted());
+        ToProto(edge, schema, key_of(edge.from, c.sequence), key_of(edge.to, c.sequence),
+                e->mutable_edge_deleted());
       }
       for (size_t i = 0; i < c.nodes_deleted.size(); ++i) {
         v1::WatchEvent* e = add();

@@ -141,6 +141,13 @@ class WatchTest(unittest.TestCase):
         self.assertEqual(feed.events[3].node_deleted.key, "p/x")
         self.assertTrue(feed.events[3].last_in_change)
         self.assertEqual(feed.events[2].sequence, feed.events[3].sequence)  # One commit.
+        # Read again now that p/x is gone from the store: the events still name it.
+        replay = Feed(self.stub, pb.WatchRequest(start_after=feed.events[0].sequence))
+        self.assertTrue(replay.wait_for(lambda ev: len(ev) >= 4), replay.error)
+        replay.cancel()
+        for e in (replay.events[1].edge_upserted, replay.events[2].edge_deleted):
+            self.assertEqual((e.from_key, e.to_key), ("p/x", "u/csu"))
+        self.assertEqual(replay.events[3].node_deleted.key, "p/x")
 
     def test_filters_by_kind_and_type(self):
         feed = Feed(self.stub, pb.WatchRequest(node_kinds=["University"], edge_types=["HEADS"]))
