@@ -194,18 +194,14 @@ bool SplitAddress(const std::string& address, std::string* host, int* port) {
   return absl::SimpleAtoi(address.substr(colon + 1), port) && *port >= 0 && *port <= 65535;
 }
 
-// Writes the topology image of the stopped, synced `store`, so that the next start loads it.
-// `built` is the store's topology when the caller has it (an offline bulk load builds it from
-// memory); otherwise it is built the way the server's start builds it (LoadTopology: the image
-// plus the change log when usable, else a scan of the store). An error is reported and leaves
-// the next start to scan; the caller's work stands either way.
-void WriteTopologyImage(const GraphStore& store, const char* command,
-                        std::unique_ptr<Topology> built = nullptr) {
+// Writes the topology image of the stopped, synced `store`, so that the next start loads it,
+// built the way the server's start builds the topology (LoadTopology: the image plus the
+// change log when usable, else a scan of the store). An error is reported and leaves the next
+// start to scan; the caller's work stands either way.
+void WriteTopologyImage(const GraphStore& store, const char* command) {
   const auto started = std::chrono::steady_clock::now();
   TopologyLoadReport load;
-  const bool from_memory = built != nullptr;
-  absl::StatusOr<std::unique_ptr<Topology>> topology =
-      built ? std::move(built) : LoadTopology(store, &load);
+  absl::StatusOr<std::unique_ptr<Topology>> topology = LoadTopology(store, &load);
   absl::Status saved = topology.status();
   if (saved.ok()) saved = SaveTopologyImage(**topology, store);
   if (!saved.ok()) {
@@ -217,9 +213,8 @@ void WriteTopologyImage(const GraphStore& store, const char* command,
   const Topology::Reader r = (*topology)->Read();
   std::cout << command << ": topology image written (" << r.num_nodes() << " nodes, "
             << r.num_edges() << " edges, change " << store.last_change() << ", "
-            << (from_memory       ? "from the bulk load in memory"
-                : load.from_image ? "from the earlier image and the change log"
-                                  : "from a scan of the store")
+            << (load.from_image ? "from the earlier image and the change log"
+                                : "from a scan of the store")
             << ") in "
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
             << " s" << std::endl;
@@ -268,12 +263,10 @@ int Import(const std::vector<std::string>& files) {
   options.dry_run = absl::GetFlag(FLAGS_dry_run);
   options.chunk_rows = 10000;
   options.bulk_if_empty = true;
-  // A bulk load hands over the graph it wrote: the topology image is built from it, not from a
-  // scan of the store.
-  Topology::Builder topology;
-  absl::StatusOr<std::unique_ptr<Topology>> built = absl::UnknownError("no bulk load");
-  TopologySink sink = topology.Sink();
-  sink.end = [&] { built = topology.Finish(); };
+  // A bulk load hands over the graph it writes: the topology image is written from it as the
+  // load goes, not built from a scan of the store afterwards.
+  TopologyImageWriter image(dir);
+  TopologySink sink = image.Sink();
   options.bulk_topology = &sink;
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
@@ -301,16 +294,23 @@ int Import(const std::vector<std::string>& files) {
   // store changed after it in a way the change log cannot replay (a bulk load), and replayed up
   // to date otherwise.
   if (!options.dry_run) {
-    std::unique_ptr<Topology> from_load;
+    absl::Status written = absl::UnknownError("no bulk load");
     if (sink.delivered) {
-      if (built.ok()) {
-        from_load = std::move(*built);
+      const auto image_started = std::chrono::steady_clock::now();
+      written = image.Commit(**store);
+      if (written.ok()) {
+        std::cout << "import: topology image written (" << image.nodes() << " nodes, "
+                  << image.edges() << " edges, change " << (*store)->last_change()
+                  << ", from the bulk load as it was written) in "
+                  << std::chrono::duration<double>(std::chrono::steady_clock::now() - image_started)
+                         .count()
+                  << " s" << std::endl;
       } else {
-        std::cerr << "innograph-server import: " << built.status().message()
-                  << " (the topology image is built from a scan instead)\n";
+        std::cerr << "innograph-server import: writing the topology image from the load: "
+                  << written.message() << " (it is built from a scan instead)\n";
       }
     }
-    WriteTopologyImage(**store, "import", std::move(from_load));
+    if (!written.ok()) WriteTopologyImage(**store, "import");
   }
   for (const io::RowError& e : report->errors) {
     std::cerr << e.file << ":" << e.line << ": " << e.message << "\n";

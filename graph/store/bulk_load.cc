@@ -1002,6 +1002,7 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
     // The topology sink, fed in out_edges order (the buckets are sorted) while the files are
     // written; `delivered` is set once they are ingested. First: the longest task.
     tasks.push_back([&] {
+      if (topology->begin) topology->begin(next_node, edges.size());
       if (topology->node) {
         for (uint32_t i : node_order) topology->node(nodes[i].id.value, nodes[i].kind.value);
       }

@@ -128,6 +128,9 @@ struct EdgeLink {
 // written, before they are ingested: only when `delivered` is set afterwards was the load
 // written (and is what the sink received).
 struct TopologySink {
+  // When set: called first, with the bound of the node ids (the largest + 1) and the number of
+  // edges that follow.
+  std::function<void(uint64_t node_slots, uint64_t edges)> begin;
   std::function<void(uint64_t id, uint32_t kind)> node;
   // When set: every edge's validity and weight, by increasing id, after the nodes and before
   // the first `edge` (whose EdgeLink carries them again). A sink that keeps them by id fills

@@ -51,29 +51,57 @@ constexpr uint64_t kMul2 = 0xC2B2AE3D27D4EB4Full;
 
 uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
-// A 64-bit checksum over 8-byte words (two independent lanes, then a final mix). It catches
-// flipped, zeroed or truncated data; it is not meant to resist deliberate forgery.
-uint64_t Checksum(const void* data, size_t size) {
-  const auto* p = static_cast<const uint8_t*>(data);
-  uint64_t a = kMul1 ^ size;
-  uint64_t b = kMul2;
-  size_t i = 0;
-  for (; i + 16 <= size; i += 16) {
-    uint64_t w0, w1;
-    std::memcpy(&w0, p + i, 8);
-    std::memcpy(&w1, p + i + 8, 8);
-    a = Rotl(a ^ (w0 * kMul2), 31) * kMul1;
-    b = Rotl(b ^ (w1 * kMul1), 29) * kMul2;
+// A 64-bit checksum over 8-byte words (two independent lanes, then a final mix), of `size`
+// bytes given in pieces of any length. It catches flipped, zeroed or truncated data; it is not
+// meant to resist deliberate forgery.
+class Checksummer {
+ public:
+  explicit Checksummer(uint64_t size) : a_(kMul1 ^ size), b_(kMul2) {}
+  void Update(const void* data, size_t size) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    if (pending_ > 0) {
+      const size_t take = std::min(size, sizeof carry_ - pending_);
+      std::memcpy(carry_ + pending_, p, take);
+      pending_ += take;
+      p += take;
+      size -= take;
+      if (pending_ < sizeof carry_) return;
+      Mix(carry_);
+      pending_ = 0;
+    }
+    for (; size >= 16; p += 16, size -= 16) Mix(p);
+    std::memcpy(carry_, p, size);
+    pending_ = size;
   }
-  uint64_t tail = 0;
-  for (size_t k = 0; i < size; ++i, ++k) tail |= static_cast<uint64_t>(p[i]) << (8 * (k & 7));
-  uint64_t h = Rotl(a, 17) ^ b ^ (tail * kMul1);
-  h ^= h >> 33;
-  h *= kMul2;
-  h ^= h >> 29;
-  h *= kMul1;
-  h ^= h >> 32;
-  return h;
+  uint64_t Finish() const {
+    uint64_t tail = 0;
+    for (size_t k = 0; k < pending_; ++k) tail |= static_cast<uint64_t>(carry_[k]) << (8 * (k & 7));
+    uint64_t h = Rotl(a_, 17) ^ b_ ^ (tail * kMul1);
+    h ^= h >> 33;
+    h *= kMul2;
+    h ^= h >> 29;
+    h *= kMul1;
+    h ^= h >> 32;
+    return h;
+  }
+
+ private:
+  void Mix(const uint8_t* p) {
+    uint64_t w0, w1;
+    std::memcpy(&w0, p, 8);
+    std::memcpy(&w1, p + 8, 8);
+    a_ = Rotl(a_ ^ (w0 * kMul2), 31) * kMul1;
+    b_ = Rotl(b_ ^ (w1 * kMul1), 29) * kMul2;
+  }
+  uint64_t a_, b_;
+  uint8_t carry_[16];
+  size_t pending_ = 0;
+};
+
+uint64_t Checksum(const void* data, size_t size) {
+  Checksummer sum(size);
+  sum.Update(data, size);
+  return sum.Finish();
 }
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
@@ -116,6 +144,44 @@ struct Fd {
   }
 };
 
+// A header naming the store and the change it reflects; the caller fills in the counts and
+// checksums, then Seal.
+absl::StatusOr<Header> StartHeader(const GraphStore& store) {
+  const std::string identity = store.db_identity();
+  if (identity.empty() || identity.size() > kMaxIdentity) {
+    return absl::FailedPreconditionError("the store's RocksDB identity is unavailable");
+  }
+  Header h{};
+  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  h.format = kImageFormat;
+  h.endian = kEndianCheck;
+  h.change_sequence = store.last_change();
+  h.identity_size = static_cast<uint32_t>(identity.size());
+  std::memcpy(h.identity, identity.data(), identity.size());
+  return h;
+}
+
+void Seal(Header* h) { h->header_checksum = Checksum(h, offsetof(Header, header_checksum)); }
+
+// Syncs the finished temporary image `f` (removed on error), renames it to `path` and syncs
+// its directory.
+absl::Status PutInPlace(Fd& f, const std::string& tmp, const std::string& path) {
+  absl::Status s;
+  if (::fsync(f.fd) != 0) s = Errno("syncing", tmp);
+  ::close(f.fd);
+  f.fd = -1;
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Errno("renaming to", path);
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (d.fd < 0) return Errno("opening", dir);
+  if (::fsync(d.fd) != 0) return Errno("syncing", dir);
+  return absl::OkStatus();
+}
+
 template <typename T>
 uint64_t Bytes(const std::vector<T>& v) {
   return v.size() * sizeof(T);
@@ -137,18 +203,7 @@ struct TopologyImage {
 };
 
 absl::Status TopologyImage::Save(const Topology& t, const GraphStore& store) {
-  const std::string identity = store.db_identity();
-  if (identity.empty() || identity.size() > kMaxIdentity) {
-    return absl::FailedPreconditionError("the store's RocksDB identity is unavailable");
-  }
-  Header h{};
-  std::memcpy(h.magic, kMagic, sizeof kMagic);
-  h.format = kImageFormat;
-  h.endian = kEndianCheck;
-  h.change_sequence = store.last_change();
-  h.identity_size = static_cast<uint32_t>(identity.size());
-  std::memcpy(h.identity, identity.data(), identity.size());
-
+  ASSIGN_OR_RETURN(Header h, StartHeader(store));
   std::vector<uint16_t> kinds;
   std::vector<uint32_t> offsets;
   std::vector<AdjEntry> entries;
@@ -194,36 +249,24 @@ absl::Status TopologyImage::Save(const Topology& t, const GraphStore& store) {
   h.section_checksum[1] = Checksum(offsets.data(), Bytes(offsets));
   h.section_checksum[2] = Checksum(entries.data(), Bytes(entries));
   h.section_checksum[3] = Checksum(attr_sums.data(), Bytes(attr_sums));
-  h.header_checksum = Checksum(&h, offsetof(Header, header_checksum));
+  Seal(&h);
 
-  const std::filesystem::path dir(store.dir());
-  const std::string path = (dir / kTopologyImageFile).string();
+  const std::string path = (std::filesystem::path(store.dir()) / kTopologyImageFile).string();
   const std::string tmp = path + ".tmp";
-  {
-    Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
-    if (f.fd < 0) return Errno("creating", tmp);
-    absl::Status s = WriteAll(f.fd, &h, sizeof h, tmp);
-    if (s.ok()) s = WriteAll(f.fd, kinds.data(), Bytes(kinds), tmp);
-    if (s.ok()) s = WriteAll(f.fd, offsets.data(), Bytes(offsets), tmp);
-    if (s.ok()) s = WriteAll(f.fd, entries.data(), Bytes(entries), tmp);
-    for (const auto& [rows, n] : attr_chunks) {
-      if (s.ok()) s = WriteAll(f.fd, rows, n * sizeof(EdgeAttrs), tmp);
-    }
-    if (s.ok() && ::fsync(f.fd) != 0) s = Errno("syncing", tmp);
-    if (!s.ok()) {
-      ::unlink(tmp.c_str());
-      return s;
-    }
+  Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+  if (f.fd < 0) return Errno("creating", tmp);
+  absl::Status s = WriteAll(f.fd, &h, sizeof h, tmp);
+  if (s.ok()) s = WriteAll(f.fd, kinds.data(), Bytes(kinds), tmp);
+  if (s.ok()) s = WriteAll(f.fd, offsets.data(), Bytes(offsets), tmp);
+  if (s.ok()) s = WriteAll(f.fd, entries.data(), Bytes(entries), tmp);
+  for (const auto& [rows, n] : attr_chunks) {
+    if (s.ok()) s = WriteAll(f.fd, rows, n * sizeof(EdgeAttrs), tmp);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    absl::Status s = Errno("renaming to", path);
+  if (!s.ok()) {
     ::unlink(tmp.c_str());
     return s;
   }
-  Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (d.fd < 0) return Errno("opening", dir.string());
-  if (::fsync(d.fd) != 0) return Errno("syncing", dir.string());
-  return absl::OkStatus();
+  return PutInPlace(f, tmp, path);
 }
 
 absl::StatusOr<std::unique_ptr<Topology>> TopologyImage::Read(const std::string& path,
@@ -356,6 +399,198 @@ absl::Status TopologyImage::Compare(const Topology& a, const Topology& b) {
     }
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status PwriteAll(int fd, const void* data, size_t size, uint64_t at,
+                       const std::string& path) {
+  const auto* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n =
+        ::pwrite(fd, p, std::min<size_t>(size, size_t{1} << 26), static_cast<off_t>(at));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("writing", path);
+    }
+    p += n;
+    at += static_cast<uint64_t>(n);
+    size -= static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+constexpr size_t kEntriesPerWrite = 1 << 16;
+
+}  // namespace
+
+struct TopologyImageWriter::Sum : Checksummer {
+  using Checksummer::Checksummer;
+};
+
+TopologyImageWriter::TopologyImageWriter(std::string dir)
+    : dir_(std::move(dir)),
+      tmp_((std::filesystem::path(dir_) / kTopologyImageFile).string() + ".tmp") {}
+
+TopologyImageWriter::~TopologyImageWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+TopologySink TopologyImageWriter::Sink() {
+  TopologySink sink;
+  sink.begin = [this](uint64_t slots, uint64_t edges) { Begin(slots, edges); };
+  sink.node = [this](uint64_t id, uint32_t kind) { Node(id, kind); };
+  sink.edge_attrs = [this](uint64_t id, int32_t valid_from, int32_t valid_to, double weight) {
+    Attrs(id, valid_from, valid_to, weight);
+  };
+  sink.edge = [this](const EdgeLink& e) { Edge(e); };
+  sink.end = [this] { End(); };
+  return sink;
+}
+
+void TopologyImageWriter::Fail(absl::Status s) {
+  if (bad_.ok()) bad_ = std::move(s);
+}
+
+void TopologyImageWriter::Begin(uint64_t slots, uint64_t edges) {
+  if (begun_) return Fail(absl::FailedPreconditionError("the image writer was given two loads"));
+  begun_ = true;
+  if (slots > GraphStore::kMaxId + 1 || edges > GraphStore::kMaxId) {
+    return Fail(absl::OutOfRangeError(
+        absl::StrCat(slots, " node slots and ", edges, " edges do not fit the topology image")));
+  }
+  slots_ = slots;
+  expected_edges_ = edges;
+  entries_at_ = sizeof(Header) + slots * sizeof(uint16_t) + (slots + 1) * sizeof(uint32_t);
+  attrs_at_ = entries_at_ + edges * sizeof(AdjEntry);
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) return Fail(Errno("creating", tmp_));
+  kinds_.assign(slots, 0);
+  offsets_.reserve(slots + 1);
+  entry_buffer_.reserve(std::min<uint64_t>(edges, kEntriesPerWrite));
+  entry_sum_ = std::make_unique<Sum>(edges * sizeof(AdjEntry));
+  if (edges > 0) {
+    // The side table by edge id from 0 (a row never read: no edge has id 0).
+    attr_buffer_.reserve(EdgeAttrTable::kChunk);
+    attr_buffer_.push_back(EdgeAttrs{});
+    attr_rows_ = 1;
+  }
+}
+
+void TopologyImageWriter::Node(uint64_t id, uint32_t kind) {
+  if (!bad_.ok()) return;
+  if (!begun_ || id >= slots_ || kind == 0 || kind > 0xFFFF || kinds_[id] != 0) {
+    return Fail(absl::DataLossError(
+        absl::StrCat("node ", id, " of kind ", kind, " does not fit the image being written")));
+  }
+  kinds_[id] = static_cast<uint16_t>(kind);
+  ++nodes_;
+}
+
+void TopologyImageWriter::Attrs(uint64_t id, int32_t valid_from, int32_t valid_to, double weight) {
+  if (!bad_.ok()) return;
+  if (!begun_ || id != attr_rows_ || id > expected_edges_) {
+    // Rows come by id, one for each edge, 1 .. edges.
+    return Fail(absl::DataLossError(
+        absl::StrCat("edge ", id, "'s attributes come out of order (row ", attr_rows_, ")")));
+  }
+  attr_buffer_.push_back(EdgeAttrs{valid_from, valid_to, weight});
+  ++attr_rows_;
+  if (attr_buffer_.size() == EdgeAttrTable::kChunk) FlushAttrs();
+}
+
+void TopologyImageWriter::FlushAttrs() {
+  if (attr_buffer_.empty() || !bad_.ok()) return;
+  const uint64_t bytes = attr_buffer_.size() * sizeof(EdgeAttrs);
+  attr_sums_.push_back(Checksum(attr_buffer_.data(), bytes));
+  const uint64_t at =
+      attrs_at_ + (attr_sums_.size() - 1) * uint64_t{EdgeAttrTable::kChunk} * sizeof(EdgeAttrs);
+  if (absl::Status s = PwriteAll(fd_, attr_buffer_.data(), bytes, at, tmp_); !s.ok()) Fail(s);
+  attr_buffer_.clear();
+}
+
+void TopologyImageWriter::Edge(const EdgeLink& e) {
+  if (!bad_.ok()) return;
+  if (!begun_ || e.from >= slots_ || e.to >= slots_ || e.id == 0 || e.id > expected_edges_ ||
+      e.type > 0xFFFF || e.from < current_ || edges_ == expected_edges_) {
+    return Fail(absl::DataLossError(absl::StrCat("edge ", e.id, " (", e.from, " -> ", e.to,
+                                                 ") does not fit the image being written")));
+  }
+  while (offsets_.size() <= e.from) offsets_.push_back(static_cast<uint32_t>(edges_));
+  current_ = e.from;
+  entry_buffer_.push_back(AdjEntry{static_cast<uint32_t>(e.to), static_cast<uint32_t>(e.id),
+                                   static_cast<uint16_t>(e.type),
+                                   AdjEntry::Flags(e.valid_from, e.valid_to, e.weight)});
+  ++edges_;
+  max_edge_ = std::max(max_edge_, e.id);
+  if (entry_buffer_.size() == kEntriesPerWrite) FlushEntries();
+}
+
+void TopologyImageWriter::FlushEntries() {
+  if (entry_buffer_.empty() || !bad_.ok()) return;
+  const uint64_t bytes = entry_buffer_.size() * sizeof(AdjEntry);
+  entry_sum_->Update(entry_buffer_.data(), bytes);
+  const uint64_t at = entries_at_ + (edges_ - entry_buffer_.size()) * sizeof(AdjEntry);
+  if (absl::Status s = PwriteAll(fd_, entry_buffer_.data(), bytes, at, tmp_); !s.ok()) Fail(s);
+  entry_buffer_.clear();
+}
+
+void TopologyImageWriter::End() {
+  if (!bad_.ok()) return;
+  if (!begun_ || ended_) {
+    return Fail(absl::FailedPreconditionError("the image writer's load did not begin once"));
+  }
+  ended_ = true;
+  FlushEntries();
+  FlushAttrs();
+  if (!bad_.ok()) return;
+  // What SaveTopologyImage would write of this graph: every edge once with ids 1 .. edges (so
+  // that the side table is dense), and no trailing slot without a node (it would be left out).
+  if (edges_ != expected_edges_ || max_edge_ != expected_edges_ ||
+      attr_rows_ != (expected_edges_ == 0 ? 0 : expected_edges_ + 1)) {
+    return Fail(absl::DataLossError(
+        absl::StrCat("the load announced ", expected_edges_, " edges and gave ", edges_,
+                     " (largest id ", max_edge_, ", ", attr_rows_, " side-table rows)")));
+  }
+  if (slots_ > 0 && kinds_[slots_ - 1] == 0) {
+    return Fail(absl::DataLossError(absl::StrCat("node slot ", slots_ - 1, " holds no node")));
+  }
+  while (offsets_.size() <= slots_) offsets_.push_back(static_cast<uint32_t>(edges_));
+  section_sums_[0] = Checksum(kinds_.data(), Bytes(kinds_));
+  section_sums_[1] = Checksum(offsets_.data(), Bytes(offsets_));
+  section_sums_[2] = entry_sum_->Finish();
+  section_sums_[3] = Checksum(attr_sums_.data(), Bytes(attr_sums_));
+  absl::Status s = PwriteAll(fd_, kinds_.data(), Bytes(kinds_), sizeof(Header), tmp_);
+  if (s.ok()) {
+    s = PwriteAll(fd_, offsets_.data(), Bytes(offsets_), sizeof(Header) + Bytes(kinds_), tmp_);
+  }
+  if (!s.ok()) Fail(s);
+  kinds_ = {};
+  offsets_ = {};
+  entry_buffer_ = {};
+  attr_buffer_ = {};
+}
+
+absl::Status TopologyImageWriter::Commit(const GraphStore& store) {
+  RETURN_IF_ERROR(bad_);
+  if (!ended_ || fd_ < 0) {
+    return absl::FailedPreconditionError("the image writer did not receive a whole load");
+  }
+  ASSIGN_OR_RETURN(Header h, StartHeader(store));
+  h.slots = slots_;
+  h.nodes = nodes_;
+  h.edges = edges_;
+  h.max_edge = max_edge_;
+  h.attr_rows = attr_rows_;
+  std::memcpy(h.section_checksum, section_sums_, sizeof section_sums_);
+  Seal(&h);
+  RETURN_IF_ERROR(PwriteAll(fd_, &h, sizeof h, 0, tmp_));
+  Fd f{fd_};
+  fd_ = -1;
+  return PutInPlace(f, tmp_, (std::filesystem::path(dir_) / kTopologyImageFile).string());
 }
 
 absl::Status SaveTopologyImage(const Topology& topology, const GraphStore& store) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -35,6 +36,60 @@ struct TopologyImageInfo {
 // Writes the image of `topology`, which must equal `store` at store.last_change() (no writes
 // in flight), to <store.dir()>/topology.img, replacing any earlier one atomically.
 absl::Status SaveTopologyImage(const Topology& topology, const GraphStore& store);
+
+// Writes the image of a store filled by one bulk load straight from the load, through the
+// TopologySink it is given (GraphStore::BulkLoad), without building the topology in memory:
+// the node kinds and list offsets (6 bytes a node) are kept, the out-lists and the side table
+// go to a temporary file as the load delivers them. The result is byte for byte the image
+// SaveTopologyImage writes of the same graph. Should the sink receive anything it cannot
+// write that way (not a whole load: ids not dense, lists out of order), the writer says so at
+// Commit and the caller builds the image the ordinary way.
+class TopologyImageWriter {
+ public:
+  // `dir`: the store's data directory.
+  explicit TopologyImageWriter(std::string dir);
+  ~TopologyImageWriter();  // Without a successful Commit: the temporary file is removed.
+  TopologyImageWriter(const TopologyImageWriter&) = delete;
+  TopologyImageWriter& operator=(const TopologyImageWriter&) = delete;
+
+  // The sink for the bulk load; it refers to this writer, which must outlive it.
+  TopologySink Sink();
+  // Once the load the sink received was written (sink.delivered) and the store synced, with no
+  // write since: adds the header (the store's identity and last change) and puts the image in
+  // place. An error leaves any earlier image untouched.
+  absl::Status Commit(const GraphStore& store);
+  uint64_t nodes() const { return nodes_; }
+  uint64_t edges() const { return edges_; }
+
+ private:
+  void Begin(uint64_t slots, uint64_t edges);
+  void Node(uint64_t id, uint32_t kind);
+  void Attrs(uint64_t id, int32_t valid_from, int32_t valid_to, double weight);
+  void Edge(const EdgeLink& e);
+  void End();
+  void Fail(absl::Status s);
+  void FlushAttrs();
+  void FlushEntries();
+
+  std::string dir_, tmp_;
+  int fd_ = -1;
+  absl::Status bad_;  // The first problem; nothing more is written after it.
+  bool begun_ = false, ended_ = false;
+  uint64_t nodes_ = 0, edges_ = 0;  // Received.
+  uint64_t slots_ = 0, expected_edges_ = 0;
+  uint64_t entries_at_ = 0, attrs_at_ = 0;  // File offsets of the sections.
+  std::vector<uint16_t> kinds_;
+  std::vector<uint32_t> offsets_;
+  std::vector<AdjEntry> entry_buffer_;
+  std::vector<EdgeAttrs> attr_buffer_;  // One side-table chunk.
+  uint64_t attr_rows_ = 0;              // Rows received (row 0 included).
+  std::vector<uint64_t> attr_sums_;
+  uint64_t current_ = 0;  // Source of the last edge.
+  uint64_t max_edge_ = 0;
+  struct Sum;
+  std::unique_ptr<Sum> entry_sum_;
+  uint64_t section_sums_[4] = {};  // As the header holds them.
+};
 
 // Reads the image at `path` and checks it against `identity` (the store's db_identity()). The
 // topology returned is the image's content alone (no change replayed).

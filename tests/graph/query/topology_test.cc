@@ -351,6 +351,33 @@ TEST_F(TopologyTest, BulkLoadThroughTheTopologysOwnSinkSwapsItIn) {
   EXPECT_EQ(CheckConsistent(*topology_), 0);
 }
 
+// A bulk load's input: nodes with repeated keys, edges with repeated identities (updates),
+// parallel edges, edge keys (when `keyed`), open and bounded validity, whole and fractional
+// weights, and rows the load leaves out (unknown endpoints).
+void BulkData(bool keyed, std::vector<Node>* nodes, std::vector<EdgeWrite>* edges) {
+  for (int i = 0; i < 400; ++i) {
+    Node n;
+    n.kind = Kind(i % 5 == 0 ? "University" : "Person");
+    n.key = absl::StrCat("n", i % 390);  // The last ten update earlier keys.
+    n.name = n.key;
+    nodes->push_back(n);
+  }
+  for (int i = 0; i < 6000; ++i) {
+    EdgeWrite w;
+    int from = (i * 7) % 390, to = (i * 13 + 1) % 390;
+    if (from % 5 == 0) ++from;  // People only.
+    w.edge.type = Type(to % 5 == 0 ? "EMPLOYED_BY" : "COLLABORATES_WITH");
+    w.from_key = absl::StrCat("n", from);
+    w.to_key = absl::StrCat("n", to);
+    if (i % 3 == 0) w.edge.valid.from = Date{static_cast<int32_t>(i % 500)};
+    if (i % 5 == 0) w.edge.valid.to = Date{static_cast<int32_t>(20000 + i)};
+    w.edge.weight = i % 4 == 0 ? 1.0 : (i % 4 == 1 ? 3.0 : 0.25 * (i % 7 + 1));
+    if (keyed && i % 2 == 0) w.edge.key = absl::StrCat("e", i % 2500);
+    if (i % 1000 == 999) w.to_key = "no-such-node";  // Left out.
+    edges->push_back(w);
+  }
+}
+
 // A bulk load's topology sink gets what a scan of the store gives afterwards, in the same
 // order: a topology built from it equals Topology::Load's, list by list. Duplicates (updates
 // of one identity), edge keys, open and bounded validity, whole and fractional weights, and
@@ -361,28 +388,8 @@ TEST_F(TopologyTest, BulkLoadSinkBuildsWhatAScanBuilds) {
     TearDown();  // A fresh, empty store each round.
     SetUp();
     std::vector<Node> nodes;
-    for (int i = 0; i < 400; ++i) {
-      Node n;
-      n.kind = Kind(i % 5 == 0 ? "University" : "Person");
-      n.key = absl::StrCat("n", i % 390);  // The last ten update earlier keys.
-      n.name = n.key;
-      nodes.push_back(n);
-    }
     std::vector<EdgeWrite> edges;
-    for (int i = 0; i < 6000; ++i) {
-      EdgeWrite w;
-      int from = (i * 7) % 390, to = (i * 13 + 1) % 390;
-      if (from % 5 == 0) ++from;  // People only.
-      w.edge.type = Type(to % 5 == 0 ? "EMPLOYED_BY" : "COLLABORATES_WITH");
-      w.from_key = absl::StrCat("n", from);
-      w.to_key = absl::StrCat("n", to);
-      if (i % 3 == 0) w.edge.valid.from = Date{static_cast<int32_t>(i % 500)};
-      if (i % 5 == 0) w.edge.valid.to = Date{static_cast<int32_t>(20000 + i)};
-      w.edge.weight = i % 4 == 0 ? 1.0 : (i % 4 == 1 ? 3.0 : 0.25 * (i % 7 + 1));
-      if (keyed && i % 2 == 0) w.edge.key = absl::StrCat("e", i % 2500);
-      if (i % 1000 == 999) w.to_key = "no-such-node";  // Left out.
-      edges.push_back(w);
-    }
+    BulkData(keyed, &nodes, &edges);
     Topology::Builder builder;
     TopologySink sink = builder.Sink();
     int ends = 0;
@@ -745,6 +752,124 @@ TEST_F(TopologyTest, SnapshotCacheIsBounded) {
 
 // The image written at shutdown: loaded alone it gives the scan's lists in key order; with the
 // changes made after it replayed, the same graph as the live topology and as a fresh scan.
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The image an offline import writes from its bulk load as it goes (TopologyImageWriter) is
+// byte for byte the image SaveTopologyImage writes of the loaded store's scanned topology.
+TEST_F(TopologyTest, ImageWrittenFromABulkLoadIsTheSavedImage) {
+  const std::string path = absl::StrCat(dir_, "/", kTopologyImageFile);
+  for (bool keyed : {false, true}) {
+    SCOPED_TRACE(keyed ? "edge keys" : "no edge keys");
+    TearDown();
+    SetUp();
+    std::vector<Node> nodes;
+    std::vector<EdgeWrite> edges;
+    BulkData(keyed, &nodes, &edges);
+    std::string from_load;
+    {
+      TopologyImageWriter writer(dir_);
+      TopologySink sink = writer.Sink();
+      auto result = store_->BulkLoad(nodes, edges, /*max_errors=*/1000, true, &sink);
+      ASSERT_TRUE(result.ok()) << result.status();
+      ASSERT_TRUE(sink.delivered);
+      ASSERT_TRUE(store_->Sync().ok());
+      ASSERT_TRUE(writer.Commit(*store_).ok());
+      EXPECT_EQ(writer.nodes(), store_->counts().nodes);
+      EXPECT_EQ(writer.edges(), store_->counts().edges);
+      from_load = FileBytes(path);
+    }
+    EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+    std::filesystem::remove(path);
+    auto scanned = Topology::Load(*store_);
+    ASSERT_TRUE(scanned.ok()) << scanned.status();
+    ASSERT_TRUE(SaveTopologyImage(**scanned, *store_).ok());
+    const std::string saved = FileBytes(path);
+    ASSERT_GT(saved.size(), 1000u * sizeof(AdjEntry));
+    EXPECT_TRUE(from_load == saved) << from_load.size() << " bytes against " << saved.size();
+    TopologyLoadReport report;
+    auto loaded = LoadTopology(*store_, &report);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    EXPECT_TRUE(report.from_image) << report.fallback_reason;
+    EXPECT_TRUE(CompareTopologies(**loaded, **scanned).ok());
+  }
+}
+
+// A writer fed anything but one whole load, in order, refuses to commit and leaves no file.
+TEST_F(TopologyTest, ImageWriterRefusesWhatIsNotAWholeLoad) {
+  const std::string path = absl::StrCat(dir_, "/", kTopologyImageFile);
+  auto feed = [&](auto&& calls) -> absl::Status {
+    TopologyImageWriter writer(dir_);
+    TopologySink sink = writer.Sink();
+    calls(sink);
+    absl::Status s = writer.Commit(*store_);
+    return s;
+  };
+  EdgeLink e;
+  e.id = 1;
+  e.from = 1;
+  e.to = 2;
+  e.type = Type("COLLABORATES_WITH").value;
+  e.valid_from = std::numeric_limits<int32_t>::min();
+  e.valid_to = std::numeric_limits<int32_t>::max();
+  e.weight = 1;
+  const uint32_t person = Kind("Person").value;
+  // Not begun, never ended.
+  EXPECT_EQ(feed([](TopologySink&) {}).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(feed([&](TopologySink& s) { s.begin(3, 0); }).code(),
+            absl::StatusCode::kFailedPrecondition);
+  // Fewer edges than announced; side-table rows out of order; lists out of order.
+  EXPECT_EQ(feed([&](TopologySink& s) {
+              s.begin(3, 2);
+              s.node(1, person);
+              s.node(2, person);
+              s.edge_attrs(1, e.valid_from, e.valid_to, 1);
+              s.edge_attrs(2, e.valid_from, e.valid_to, 1);
+              s.edge(e);
+              s.end();
+            }).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(feed([&](TopologySink& s) {
+              s.begin(3, 1);
+              s.edge_attrs(2, e.valid_from, e.valid_to, 1);
+            }).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(feed([&](TopologySink& s) {
+              s.begin(3, 2);
+              EdgeLink later = e;
+              later.from = 2;
+              s.edge(later);
+              e.id = 2;
+              s.edge(e);
+              s.end();
+            }).code(),
+            absl::StatusCode::kDataLoss);
+  // A node slot past the last node, an unknown kind.
+  EXPECT_EQ(feed([&](TopologySink& s) {
+              s.begin(4, 0);
+              s.node(1, person);
+              s.end();
+            }).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(feed([&](TopologySink& s) {
+              s.begin(2, 0);
+              s.node(1, 0);
+              s.end();
+            }).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  // And the smallest whole load commits.
+  EXPECT_TRUE(feed([&](TopologySink& s) {
+                s.begin(2, 0);
+                s.node(1, person);
+                s.end();
+              }).ok());
+  EXPECT_TRUE(std::filesystem::exists(path));
+}
+
 TEST_F(TopologyTest, ImageWithReplayedChangesEqualsAScan) {
   std::mt19937_64 rng(11);
   for (int round = 0; round < 12; ++round) {
