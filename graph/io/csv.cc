@@ -440,7 +440,11 @@ absl::StatusOr<JsonlRecord> CsvParser::Parse(absl::string_view line) const {
   bool blank = false;
   RETURN_IF_ERROR(Split(line, &fields, &scratch, &blank));
   if (blank) return JsonlRecord();
-  if (table_ == Table::kNodes) return ParseNode(fields.data());
+  if (table_ == Table::kNodes) {
+    Node n;
+    RETURN_IF_ERROR(ParseNode(fields.data(), &n));
+    return JsonlRecord(std::move(n));
+  }
   EdgeWrite w;
   RETURN_IF_ERROR(ParseEdge(fields.data(), &w));
   return JsonlRecord(std::move(w));
@@ -458,8 +462,20 @@ absl::Status CsvParser::ParseEdgeInto(absl::string_view line, EdgeWrite* out, bo
   return ParseEdge(fields.data(), out);
 }
 
-absl::StatusOr<JsonlRecord> CsvParser::ParseNode(const absl::string_view* fields) const {
-  Node n;
+absl::Status CsvParser::ParseNodeInto(absl::string_view line, Node* out, bool* blank) const {
+  *out = Node();
+  if (table_ != Table::kNodes) {
+    return absl::FailedPreconditionError("ParseNodeInto: not a nodes file");
+  }
+  Fields fields;
+  std::string scratch;
+  RETURN_IF_ERROR(Split(line, &fields, &scratch, blank));
+  if (*blank) return absl::OkStatus();
+  return ParseNode(fields.data(), out);
+}
+
+absl::Status CsvParser::ParseNode(const absl::string_view* fields, Node* out) const {
+  Node& n = *out;
   const absl::string_view key = fields[key_];
   RETURN_IF_ERROR(CheckKey(columns_[key_].header, key));
   n.key = std::string(key);
@@ -478,7 +494,7 @@ absl::StatusOr<JsonlRecord> CsvParser::ParseNode(const absl::string_view* fields
     RETURN_IF_ERROR(ParseSources(columns_[sources_].header, fields[sources_], &n.sources));
   }
   RETURN_IF_ERROR(ParseProperties(fields, n.kind.value, &n.properties));
-  return JsonlRecord(std::move(n));
+  return absl::OkStatus();
 }
 
 absl::Status CsvParser::ParseEdge(const absl::string_view* fields, EdgeWrite* out) const {

@@ -53,9 +53,10 @@ class CsvParser {
   // column and the value: "column 'founded': '2021-13' is not a date ...", "wrong number of
   // columns: 5, header has 6", "column 'name': invalid UTF-8".
   absl::StatusOr<JsonlRecord> Parse(absl::string_view line) const;
-  // The same for an edges file, into `*out` (reset first): the import's fast path, without the
-  // record variant. Sets *blank for a blank line (then `*out` is left default).
+  // The same for an edges (nodes) file, into `*out` (reset first): the import's fast path,
+  // without the record variant. Sets *blank for a blank line (then `*out` is left default).
   absl::Status ParseEdgeInto(absl::string_view line, EdgeWrite* out, bool* blank) const;
+  absl::Status ParseNodeInto(absl::string_view line, Node* out, bool* blank) const;
 
   Table table() const { return table_; }
   // Whether the file has a key column (an edges file whose rows may carry edge keys).
@@ -79,7 +80,7 @@ class CsvParser {
   // UTF-8; *blank for a blank line.
   absl::Status Split(absl::string_view line, absl::InlinedVector<absl::string_view, 16>* fields,
                      std::string* scratch, bool* blank) const;
-  absl::StatusOr<JsonlRecord> ParseNode(const absl::string_view* fields) const;
+  absl::Status ParseNode(const absl::string_view* fields, Node* out) const;
   absl::Status ParseEdge(const absl::string_view* fields, EdgeWrite* w) const;
   absl::Status ParseProperties(const absl::string_view* fields, uint32_t owner_id,
                                PropertyMap* props) const;

@@ -32,6 +32,19 @@ void PrefaultPages(const char* data, size_t bytes) {
 #endif
 }
 
+// Runs part(begin, end) over [0, n): in two halves on two threads when n is big enough for
+// that to pay (the lines of a block are independent).
+template <typename F>
+void InHalves(size_t n, F&& part) {
+  if (n >= 4096) {
+    std::thread other([&] { part(n / 2, n); });
+    part(size_t{0}, n / 2);
+    other.join();
+  } else {
+    part(size_t{0}, n);
+  }
+}
+
 }  // namespace
 
 Importer::Importer(GraphStore& store, ImportOptions options)
@@ -149,6 +162,50 @@ absl::StatusOr<bool> Importer::AddFileLines(uint64_t first_line_no,
   return go_on;
 }
 
+template <typename T, typename ParseInto>
+absl::StatusOr<bool> Importer::ParseInPlace(uint64_t first_line_no,
+                                            const std::vector<absl::string_view>& lines,
+                                            std::vector<T>* items, std::vector<Row>* rows,
+                                            ParseInto parse_into) {
+  const size_t n = lines.size();
+  const size_t base = items->size();
+  if (items->capacity() >= base + n) {
+    // The items' memory is touched for the first time here: fault its pages in on both
+    // threads instead of one by one while the items are constructed below.
+    const char* from = reinterpret_cast<const char*>(items->data() + base);
+    const size_t bytes = n * sizeof(T);
+    InHalves(n, [&](size_t begin, size_t end) {
+      PrefaultPages(from + bytes * begin / n, bytes * (end - begin) / n);
+    });
+  }
+  items->resize(base + n);
+  std::vector<absl::Status> status(n);
+  std::vector<uint8_t> blank(n, 0);
+  InHalves(n, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      bool b = false;
+      status[i] = parse_into(lines[i], &(*items)[base + i], &b);
+      blank[i] = b;
+    }
+  });
+  const auto file = static_cast<uint32_t>(files_.size() - 1);
+  size_t kept = base;
+  for (size_t i = 0; i < n; ++i) {
+    if (blank[i] && status[i].ok()) continue;
+    ++report_.rows_read;
+    const absl::string_view line = lines[i];
+    if (!status[i].ok()) {
+      Reject(file, first_line_no + i, std::string(status[i].message()), std::string(line));
+      continue;
+    }
+    if (kept != base + i) (*items)[kept] = std::move((*items)[base + i]);
+    ++kept;
+    rows->push_back(Row{first_line_no + i, Keep(line), static_cast<uint32_t>(line.size()), file});
+  }
+  items->resize(kept);
+  return true;
+}
+
 absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
                                         const std::vector<absl::string_view>& lines) {
   if (files_.empty()) return absl::FailedPreconditionError("import: a line before any file");
@@ -156,64 +213,26 @@ absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
     return absl::FailedPreconditionError("import: a file read back takes AddFileLines only");
   }
   if (!file_ok_ || report_.aborted) return !report_.aborted;
-  // Parsing is the costly part and independent per line: two threads for big blocks.
-  auto in_halves = [&](auto&& parse) {
-    if (lines.size() >= 4096) {
-      const size_t half = lines.size() / 2;
-      std::thread other([&] { parse(half, lines.size()); });
-      parse(0, half);
-      other.join();
-    } else {
-      parse(0, lines.size());
-    }
-  };
   if (bulk_ && nodes_complete_ && format_ == ImportFormat::kCsvEdges) {
     if (!loader_) RETURN_IF_ERROR(StartLoader());
     return PrepareEdgeLines(first_line_no, lines);
   }
   if (bulk_ && format_ == ImportFormat::kCsvEdges) {
-    // Everything is buffered for BulkLoad and nothing stops a bulk load early: parse each
-    // line straight into its place in edges_, then take out the blank and bad ones.
-    const size_t base = edges_.size();
-    if (edges_.capacity() >= base + lines.size()) {
-      // The rows' memory is touched for the first time here: fault its pages in on both
-      // threads instead of one by one while the records are constructed below.
-      const char* from = reinterpret_cast<const char*>(edges_.data() + base);
-      const size_t bytes = lines.size() * sizeof(EdgeWrite);
-      in_halves([&](size_t begin, size_t end) {
-        PrefaultPages(from + bytes * begin / lines.size(), bytes * (end - begin) / lines.size());
-      });
-    }
-    edges_.resize(base + lines.size());
-    std::vector<absl::Status> status(lines.size());
-    std::vector<uint8_t> blank(lines.size(), 0);
-    in_halves([&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) {
-        bool b = false;
-        status[i] = csv_->ParseEdgeInto(lines[i], &edges_[base + i], &b);
-        blank[i] = b;
-      }
-    });
-    const auto file = static_cast<uint32_t>(files_.size() - 1);
-    size_t kept = base;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      if (blank[i] && status[i].ok()) continue;
-      ++report_.rows_read;
-      const absl::string_view line = lines[i];
-      if (!status[i].ok()) {
-        Reject(file, first_line_no + i, std::string(status[i].message()), std::string(line));
-        continue;
-      }
-      if (kept != base + i) edges_[kept] = std::move(edges_[base + i]);
-      ++kept;
-      edge_rows_.push_back(
-          Row{first_line_no + i, Keep(line), static_cast<uint32_t>(line.size()), file});
-    }
-    edges_.resize(kept);
-    return true;
+    // Everything is buffered for BulkLoad and nothing stops a bulk load early.
+    return ParseInPlace(first_line_no, lines, &edges_, &edge_rows_,
+                        [&](absl::string_view line, EdgeWrite* out, bool* blank) {
+                          return csv_->ParseEdgeInto(line, out, blank);
+                        });
+  }
+  if (bulk_ && !nodes_complete_ && format_ == ImportFormat::kCsvNodes) {
+    return ParseInPlace(first_line_no, lines, &nodes_, &node_rows_,
+                        [&](absl::string_view line, Node* out, bool* blank) {
+                          return csv_->ParseNodeInto(line, out, blank);
+                        });
   }
   std::vector<absl::StatusOr<JsonlRecord>> parsed(lines.size());
-  in_halves([&](size_t begin, size_t end) {
+  // Parsing is the costly part and independent per line.
+  InHalves(lines.size(), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) parsed[i] = ParseLine(lines[i]);
   });
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -271,13 +290,7 @@ absl::StatusOr<bool> Importer::PrepareEdgeLines(uint64_t first_line_no,
       }
     }
   };
-  if (n >= 4096) {
-    std::thread other([&] { prepare(n / 2, n); });
-    prepare(0, n / 2);
-    other.join();
-  } else {
-    prepare(0, n);
-  }
+  InHalves(n, prepare);
   const auto file = static_cast<uint32_t>(files_.size() - 1);
   const bool keyed = csv_->has_key_column();
   uint64_t index = loader_->size();  // Of the next edge in the load.

@@ -119,6 +119,14 @@ class Importer {
   absl::Status Flush(bool final);
   // After NodesComplete: starts the bulk load with the nodes read (reporting their errors).
   absl::Status StartLoader();
+  // AddLines for a CSV file of a bulk load that is buffered whole (nodes, or edges before the
+  // nodes are complete): each line parsed straight into its place in `items` (two threads for
+  // big blocks), then the blank and bad ones taken out.
+  template <typename T, typename ParseInto>
+  absl::StatusOr<bool> ParseInPlace(uint64_t first_line_no,
+                                    const std::vector<absl::string_view>& lines,
+                                    std::vector<T>* items, std::vector<Row>* rows,
+                                    ParseInto parse_into);
   // AddLines for an edges file once the loader runs.
   absl::StatusOr<bool> PrepareEdgeLines(uint64_t first_line_no,
                                         const std::vector<absl::string_view>& lines);

@@ -264,6 +264,48 @@ TEST_F(ImporterTest, OneRepeatedIdentityAmongManyDistinctRowsIsOneEdge) {
   EXPECT_EQ(DumpStore(base_ + "/bulk")["edge_ids"].size(), 9000u);
 }
 
+// Enough node rows for the bulk path's two parsing threads, with blank lines and repeated keys
+// in both halves of a block, and (`bad`) bad rows: an unknown kind, a bad number.
+std::string ManyNodeRows(bool bad) {
+  std::string nodes = kNodesHeader;
+  for (int i = 0; i < 9000; ++i) {
+    if (bad && i % 1500 == 700) {
+      absl::StrAppend(&nodes, "person/", i, ",Nobody,X,,,,\n");
+    } else if (bad && i % 2000 == 1999) {
+      absl::StrAppend(&nodes, "person/", i, ",Person,P,,,nineteen,\n");
+    } else if (i % 997 == 5) {
+      nodes += "\n";
+    } else {
+      absl::StrAppend(&nodes, "person/", i % 8800, ",Person,人物", i, ",P", i, ",,", 1900 + i % 90,
+                      ",\n");
+    }
+  }
+  return nodes;
+}
+
+TEST_F(ImporterTest, ManyNodeRowsWithBlankOnesAndUpdatesGiveTheSameStoreOnBothPaths) {
+  std::mt19937 rng(13);
+  ExpectSameOnBothPaths(
+      {Write("nodes.csv", ManyNodeRows(false)), Write("edges.csv", DistinctEdges(500, 5000, rng))});
+  EXPECT_EQ(bulk_.rows_rejected, 0u);
+  EXPECT_EQ(bulk_.nodes_written, 9000u - 10u);  // Rows, updates included; blank lines not.
+  // Keys 0 .. 8799 but the eight a blank line took (person/5 comes again later).
+  EXPECT_EQ(DumpStore(base_ + "/bulk")["nodes"].size(), 8800u - 8u);
+}
+
+TEST_F(ImporterTest, ManyNodeRowsWithBadOnesAreReportedAlike) {
+  std::mt19937 rng(13);
+  ExpectSameOnBothPaths(
+      {Write("nodes.csv", ManyNodeRows(true)), Write("edges.csv", DistinctEdges(500, 5000, rng))});
+  EXPECT_TRUE(bulk_.aborted);
+  EXPECT_EQ(bulk_.rows_rejected, 10u);
+  ASSERT_EQ(bulk_.errors.size(), 10u);
+  EXPECT_EQ(bulk_.errors[0].line, 702u);  // Line 1 is the header.
+  EXPECT_THAT(bulk_.errors[0].message, HasSubstr("Nobody"));
+  EXPECT_EQ(bulk_.errors[0].raw, "person/700,Nobody,X,,,,");
+  EXPECT_TRUE(DumpStore(base_ + "/bulk")["nodes"].empty());
+}
+
 TEST_F(ImporterTest, NodesFileAfterTheEdgesFileGivesTheSameStoreOnBothPaths) {
   // Edges checked as they are read need every node first; with the files the other way round
   // the bulk path buffers the edges instead, and still finds the nodes.
