@@ -241,6 +241,21 @@ absl::Status DecodeEdge(absl::string_view bytes, Edge* edge) {
   return absl::OkStatus();
 }
 
+bool DecodeEdgeLead(absl::string_view bytes, int32_t* valid_from, int32_t* valid_to,
+                    double* weight) {
+  Reader r(bytes);
+  uint8_t format;
+  int64_t from, to;
+  if (!r.Byte(&format) || format != kRecordFormat || !r.Signed(&from) || !r.Signed(&to) ||
+      from < INT32_MIN || from > INT32_MAX || to < INT32_MIN || to > INT32_MAX ||
+      !r.Double(weight)) {
+    return false;
+  }
+  *valid_from = static_cast<int32_t>(from);
+  *valid_to = static_cast<int32_t>(to);
+  return true;
+}
+
 namespace {
 
 void PutEdgeWithIds(Writer& w, const Edge& e) {

@@ -36,6 +36,10 @@ std::string EncodeEdge(const Edge& edge);
 void AppendEdge(const Edge& edge, std::string* out);
 // Fills valid, weight, key, properties and sources of `edge`.
 absl::Status DecodeEdge(absl::string_view bytes, Edge* edge);
+// Only the leading fields of an edge record (validity in days, weight); false when the bytes
+// do not start like one.
+bool DecodeEdgeLead(absl::string_view bytes, int32_t* valid_from, int32_t* valid_to,
+                    double* weight);
 
 // The change log's value (CF changes): format(1) flags(1: bit 0 = bulk load)
 //   bulk:  nodes(varint) edges(varint)
