@@ -985,8 +985,8 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
     other.join();
   }
 
-  // The tasks, in an order that keeps both threads busy to the end (the topology feed and the
-  // out_edges files are the longest); each file task fills its own entry of `files`.
+  // The tasks, run by two threads in the order they are added (longest first, see below); each
+  // file task fills its own entry of `files`.
   std::vector<std::function<void()>> tasks;
   std::vector<Job> files;
   files.reserve(16);
@@ -998,10 +998,11 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
     });
   };
   absl::Status fed;  // The topology task's (records that do not read back: a bug).
+  std::function<void()> feed_topology;
   if (topology) {
     // The topology sink, fed in out_edges order (the buckets are sorted) while the files are
-    // written; `delivered` is set once they are ingested. First: the longest task.
-    tasks.push_back([&] {
+    // written; `delivered` is set once they are ingested.
+    feed_topology = [&] {
       EdgeLink link;
       // The end of validity and the weight, from the record.
       auto lead = [&](const PreparedEdge& e) {
@@ -1040,19 +1041,24 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
         }
       }
       if (topology->end) topology->end();
-    });
+    };
   }
-  for (bool out : {true, false}) {
+  // Each edge column family in kParts files (node ranges with about as many edges each), so
+  // that the two threads run out of work at about the same time. The out_edges files (records
+  // read at random, the most bytes) go first, the topology feed next, the short tasks last.
+  constexpr int kParts = 3;
+  auto add_edge_files = [&](bool out) {
     Buckets* b = out ? &out_buckets : &in_buckets;
-    // Split at the node where half of the edges are behind.
     const size_t nodes_end = b->start.size() - 1;  // Buckets are the nodes [0, nodes_end).
-    const size_t mid = std::min(
-        nodes_end,
-        static_cast<size_t>(std::upper_bound(b->start.begin(), b->start.end(), edges.size() / 2) -
-                            b->start.begin()));
-    for (int part = 0; part < 2; ++part) {
-      const size_t first = part == 0 ? 0 : mid;
-      const size_t last = part == 0 ? mid : nodes_end;  // Nodes [first, last).
+    size_t first = 0;                              // Nodes [first, last) for each part.
+    for (int part = 0; part < kParts; ++part) {
+      const size_t last =
+          part + 1 == kParts
+              ? nodes_end
+              : std::min(nodes_end,
+                         static_cast<size_t>(std::upper_bound(b->start.begin(), b->start.end(),
+                                                              edges.size() * (part + 1) / kParts) -
+                                             b->start.begin()));
       const std::string name = absl::StrCat(out ? "out_edges" : "in_edges", "-", part);
       add_task(out ? kOutEdges : kInEdges, name, [&, b, out, first, last](const std::string& p) {
         const size_t hi = b->start[last];
@@ -1077,12 +1083,16 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
           return true;
         });
       });
+      first = std::max(first, last);
     }
-  }
-  // edge_ids in two files (two id ranges), the tasks being about as long as those above.
-  for (int part = 0; part < 2; ++part) {
-    const uint64_t first = part == 0 ? 0 : edges.size() / 2;
-    const uint64_t last = part == 0 ? edges.size() / 2 : edges.size();  // Slots [first, last).
+  };
+  add_edge_files(true);
+  if (feed_topology) tasks.push_back(feed_topology);
+  add_edge_files(false);
+  // edge_ids in kParts files (id ranges).
+  for (int part = 0; part < kParts; ++part) {
+    const uint64_t first = edges.size() * part / kParts;
+    const uint64_t last = edges.size() * (part + 1) / kParts;  // Slots [first, last).
     add_task(kEdgeIds, absl::StrCat("edge_ids-", part), [&, first, last](const std::string& p) {
       uint64_t slot = first;
       return WriteSst(st.options, p, [&](std::string* k, std::string* v) {
