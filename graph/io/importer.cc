@@ -258,6 +258,7 @@ absl::Status Importer::StartLoader() {
     const Row& row = node_rows[e.index];
     Reject(row.file, row.line, std::string(e.status.message()), RowText(row, raw_));
   }
+  loader_->OmitEdgeIds();  // The report counts the edges; it does not list their ids.
   if (expected_edges_ > 0) loader_->Reserve(expected_edges_);
   return absl::OkStatus();
 }

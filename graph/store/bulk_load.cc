@@ -419,6 +419,7 @@ struct BulkLoader::State {
   Chunks chunks;
   bool keyed = false;
   bool finished = false;
+  bool edge_ids = true;  // Wanted in the result.
 };
 
 BulkLoader::BulkLoader(std::unique_ptr<State> state) : s_(std::move(state)) {}
@@ -426,6 +427,7 @@ BulkLoader::~BulkLoader() = default;
 
 const BatchResult& BulkLoader::node_result() const { return s_->result; }
 size_t BulkLoader::size() const { return s_->edges.size(); }
+void BulkLoader::OmitEdgeIds() { s_->edge_ids = false; }
 void BulkLoader::Reserve(size_t edges) { s_->edges.reserve(s_->edges.size() + edges); }
 
 namespace {
@@ -787,8 +789,10 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
     }
     if (distinct) {
       bucketed = true;  // Edge i has id i + 1.
-      result.edges.ids.resize(edges.size());
-      for (uint32_t i = 0; i < edges.size(); ++i) result.edges.ids[i] = i + 1;
+      if (st.edge_ids) {
+        result.edges.ids.resize(edges.size());
+        for (uint32_t i = 0; i < edges.size(); ++i) result.edges.ids[i] = i + 1;
+      }
     } else {
       out_buckets = {};
       in_buckets = {};
@@ -929,7 +933,7 @@ absl::StatusOr<BatchResult> BulkLoader::Finish(size_t max_errors, bool commit,
   const uint64_t next_edge = edges.size() + 1;
   result.edges.created = static_cast<uint32_t>(edges.size());
   if (!bucketed) {
-    result.edges.ids.assign(id_of.begin(), id_of.end());
+    if (st.edge_ids) result.edges.ids.assign(id_of.begin(), id_of.end());
     id_of = {};
   }
   if (!commit || result.edge_errors.size() > max_errors) return result;  // Nothing written.

@@ -449,6 +449,9 @@ class BulkLoader {
   // Appends the block's edges (the block is left empty, ready for reuse).
   void Append(Block& block);
   size_t size() const;
+  // Finish leaves the result's edges.ids empty (for a caller that has no use for them: 8 bytes
+  // an edge less).
+  void OmitEdgeIds();
   // Identifies the appended edges and, unless `commit` is false or identifying refuses more
   // than `max_errors` of them, writes everything and ingests it atomically. The result holds
   // the nodes' part and the edges' (ids by appended index; errors, by that index, are edges
