@@ -447,7 +447,7 @@ absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
                       HugePageAllocator<std::pair<const absl::string_view, uint32_t>>>
       token_index;
   token_index.reserve(st.node_order.size() * 3);
-  std::vector<std::pair<uint32_t, uint64_t>> postings;  // (token index, node id)
+  std::vector<std::pair<uint32_t, uint32_t>> postings;  // (token index, node id): ids fit 32 bits
   postings.reserve(st.node_order.size() * 6);
   std::vector<uint32_t> mine;  // The tokens of one node.
   std::string scratch;
@@ -470,7 +470,7 @@ absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
     add(n.key);
     std::sort(mine.begin(), mine.end());
     mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
-    for (uint32_t t : mine) postings.emplace_back(t, n.id.value);
+    for (uint32_t t : mine) postings.emplace_back(t, static_cast<uint32_t>(n.id.value));
   }
   token_index = {};
   // Sorted by the first 16 bytes, the texts compared only on a tie.
@@ -492,7 +492,7 @@ absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
   for (const auto& [t, id] : postings) ++start[t + 1];
   for (size_t t = 1; t < start.size(); ++t) start[t] += start[t - 1];
   // Grouped by token, ids ascending (written at random).
-  std::vector<uint64_t, HugePageAllocator<uint64_t>> ids(postings.size());
+  std::vector<uint32_t, HugePageAllocator<uint32_t>> ids(postings.size());
   for (const auto& [t, id] : postings) ids[start[t]++] = id;
   for (size_t t = start.size() - 1; t > 0; --t) start[t] = start[t - 1];
   start[0] = 0;
