@@ -451,11 +451,40 @@ absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
   postings.reserve(st.node_order.size() * 6);
   std::vector<uint32_t> mine;  // The tokens of one node.
   std::string scratch;
-  for (uint32_t j : st.node_order) {
-    const Node& n = st.nodes[j];
-    mine.clear();
-    auto add = [&](absl::string_view text) {
-      ForEachIndexToken(text, &scratch, [&](absl::string_view t) {
+  // A few nodes at a time: their tokens gathered, the index's slots for them prefetched, then
+  // looked up (one by one, each lookup would wait for memory).
+  constexpr size_t kGroup = 16;
+  struct Token {
+    uint32_t node;      // Index into node_order.
+    uint32_t at, size;  // In `gathered`.
+  };
+  std::string gathered;
+  std::vector<Token> tokens;
+  for (size_t g = 0; g < st.node_order.size(); g += kGroup) {
+    const size_t end = std::min(st.node_order.size(), g + kGroup);
+    gathered.clear();
+    tokens.clear();
+    for (size_t i = g; i < end; ++i) {
+      const Node& n = st.nodes[st.node_order[i]];
+      auto gather = [&](absl::string_view text) {
+        ForEachIndexToken(text, &scratch, [&](absl::string_view t) {
+          tokens.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(gathered.size()),
+                            static_cast<uint32_t>(t.size())});
+          gathered.append(t.data(), t.size());
+        });
+      };
+      gather(n.name);
+      for (const std::string& a : n.aliases) gather(a);
+      gather(n.key);
+    }
+    auto text = [&](const Token& t) { return absl::string_view(gathered).substr(t.at, t.size); };
+    for (const Token& t : tokens) token_index.prefetch(text(t));
+    for (size_t k = 0; k < tokens.size();) {
+      // The tokens of one node.
+      const uint32_t i = tokens[k].node;
+      mine.clear();
+      for (; k < tokens.size() && tokens[k].node == i; ++k) {
+        const absl::string_view t = text(tokens[k]);
         auto it = token_index.find(t);
         if (it == token_index.end()) {
           token_text.emplace_back(texts.Keep(t, {}), t.size());
@@ -463,14 +492,12 @@ absl::StatusOr<std::string> WriteNames(const State& st, const std::string& p) {
                    .first;
         }
         mine.push_back(it->second);
-      });
-    };
-    add(n.name);
-    for (const std::string& a : n.aliases) add(a);
-    add(n.key);
-    std::sort(mine.begin(), mine.end());
-    mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
-    for (uint32_t t : mine) postings.emplace_back(t, static_cast<uint32_t>(n.id.value));
+      }
+      std::sort(mine.begin(), mine.end());
+      mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+      const auto id = static_cast<uint32_t>(st.nodes[st.node_order[i]].id.value);
+      for (uint32_t t : mine) postings.emplace_back(t, id);
+    }
   }
   token_index = {};
   // Sorted by the first 16 bytes, the texts compared only on a tie.
