@@ -58,6 +58,7 @@ class Checksummer {
  public:
   explicit Checksummer(uint64_t size) : a_(kMul1 ^ size), b_(kMul2) {}
   void Update(const void* data, size_t size) {
+    if (size == 0) return;  // `data` may then be null.
     const auto* p = static_cast<const uint8_t*>(data);
     if (pending_ > 0) {
       const size_t take = std::min(size, sizeof carry_ - pending_);
@@ -70,7 +71,7 @@ class Checksummer {
       pending_ = 0;
     }
     for (; size >= 16; p += 16, size -= 16) Mix(p);
-    std::memcpy(carry_, p, size);
+    if (size > 0) std::memcpy(carry_, p, size);
     pending_ = size;
   }
   uint64_t Finish() const {
