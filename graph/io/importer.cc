@@ -309,8 +309,7 @@ absl::StatusOr<bool> Importer::PrepareEdgeLines(uint64_t first_line_no,
     }
     ++index;
   }
-  loader_->Append(blocks[0]);
-  loader_->Append(blocks[1]);
+  loader_->Append(std::span<BulkLoader::Block>(blocks));
   return true;
 }
 

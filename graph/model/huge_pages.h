@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <utility>
 
 namespace innograph {
 
@@ -49,6 +50,24 @@ struct HugePageAllocator {
   template <typename U>
   bool operator==(const HugePageAllocator<U>&) const {
     return true;
+  }
+};
+
+// A HugePageAllocator whose containers leave new elements default-initialized on resize
+// (trivial ones not zeroed): for arrays that are written before they are read, so that growing
+// one does not write its memory twice, and the first writes may come from several threads.
+template <typename T>
+struct HugePageArrayAllocator : HugePageAllocator<T> {
+  HugePageArrayAllocator() = default;
+  template <typename U>
+  HugePageArrayAllocator(const HugePageArrayAllocator<U>&) {}  // NOLINT: rebinding.
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0) {
+      ::new (static_cast<void*>(p)) U;
+    } else {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
   }
 };
 

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -448,6 +449,8 @@ class BulkLoader {
   void Reserve(size_t edges);
   // Appends the block's edges (the block is left empty, ready for reuse).
   void Append(Block& block);
+  // Appends the blocks' edges in order, copying two blocks on two threads.
+  void Append(std::span<Block> blocks);
   size_t size() const;
   // Finish leaves the result's edges.ids empty (for a caller that has no use for them: 8 bytes
   // an edge less).

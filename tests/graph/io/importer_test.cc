@@ -252,6 +252,16 @@ TEST_F(ImporterTest, ManyDistinctRowsGiveTheSameStoreOnBothPaths) {
   EXPECT_EQ(DumpStore(base_ + "/bulk")["edge_ids"].size(), 9000u);
 }
 
+TEST_F(ImporterTest, EdgesOfSeveralReadBlocksGiveTheSameStoreOnBothPaths) {
+  // More edge lines than one block of the reader (65,536): later blocks are appended to the
+  // load on two threads.
+  std::mt19937 rng(17);
+  ExpectSameOnBothPaths(
+      {Write("nodes.csv", People(400)), Write("edges.csv", DistinctEdges(400, 100000, rng))});
+  EXPECT_EQ(bulk_.edges_written, 100000u);
+  EXPECT_EQ(DumpStore(base_ + "/bulk")["edge_ids"].size(), 100000u);
+}
+
 TEST_F(ImporterTest, OneRepeatedIdentityAmongManyDistinctRowsIsOneEdge) {
   std::mt19937 rng(12);
   std::string edges = DistinctEdges(60, 9000, rng);
