@@ -45,6 +45,87 @@ void InHalves(size_t n, F&& part) {
   }
 }
 
+// Reads a file in chunks, each next one on a thread of its own while the caller works on the
+// one before. Next(carry) returns `carry` (the caller's unfinished tail of the chunk before,
+// usually part of a line) followed by the next chunk's bytes; the view stays valid until the
+// next call. Two buffers with room in front for the carry: it is copied, the chunk is not.
+class ChunkReader {
+ public:
+  ChunkReader(std::FILE* file, std::string path, size_t chunk)
+      : file_(file), path_(std::move(path)), chunk_(chunk) {
+    for (std::string& b : bufs_) b.resize(kRoom + chunk_);
+    Start(0);
+  }
+  ~ChunkReader() {
+    if (reading_.joinable()) reading_.join();
+  }
+  ChunkReader(const ChunkReader&) = delete;
+  ChunkReader& operator=(const ChunkReader&) = delete;
+
+  // True when Next has returned every byte of the file.
+  bool eof() const { return done_; }
+
+  absl::StatusOr<absl::string_view> Next(absl::string_view carry) {
+    size_t got = 0;
+    const int b = next_;
+    if (reading_.joinable()) {
+      reading_.join();
+      if (!read_status_.ok()) return read_status_;
+      got = got_;
+      done_ = eof_;
+    }
+    std::string& buf = bufs_[b];
+    absl::string_view out;
+    if (carry.size() <= kRoom) {
+      char* start = buf.data() + kRoom - carry.size();
+      if (!carry.empty()) std::memmove(start, carry.data(), carry.size());
+      out = absl::string_view(start, carry.size() + got);
+    } else {
+      // A line longer than the room in front: both go to a buffer of their own (`carry` may
+      // be part of it already).
+      std::string joined;
+      joined.reserve(carry.size() + got);
+      joined.append(carry.data(), carry.size());
+      joined.append(buf.data() + kRoom, got);
+      long_ = std::move(joined);
+      out = long_;
+    }
+    // The other buffer, whose bytes the caller has done with (`carry` was copied), takes the
+    // chunk after this one.
+    if (!done_) Start(1 - b);
+    return out;
+  }
+
+ private:
+  static constexpr size_t kRoom = size_t{1} << 20;
+
+  void Start(int b) {
+    next_ = b;
+    reading_ = std::thread([this, b] {
+      got_ = std::fread(bufs_[b].data() + kRoom, 1, chunk_, file_);
+      if (got_ < chunk_) {
+        eof_ = true;
+        if (std::ferror(file_)) {
+          read_status_ = absl::DataLossError(absl::StrCat("reading '", path_, "' failed"));
+        }
+      }
+    });
+  }
+
+  std::FILE* file_;
+  const std::string path_;
+  const size_t chunk_;
+  std::string bufs_[2];
+  std::string long_;
+  int next_ = 0;  // The buffer being read into.
+  std::thread reading_;
+  // Written by the reading thread, read after joining it.
+  size_t got_ = 0;
+  bool eof_ = false;
+  absl::Status read_status_;
+  bool done_ = false;  // The caller's view of eof_: set when the last read was joined.
+};
+
 }  // namespace
 
 Importer::Importer(GraphStore& store, ImportOptions options)
@@ -162,6 +243,22 @@ absl::StatusOr<bool> Importer::AddFileLines(uint64_t first_line_no,
   return go_on;
 }
 
+template <typename Good>
+void Importer::TallyLines(uint64_t first_line_no, const std::vector<absl::string_view>& lines,
+                          const std::vector<absl::Status>& status,
+                          const std::vector<uint8_t>& blank, Good&& good) {
+  const auto file = static_cast<uint32_t>(files_.size() - 1);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (blank[i] && status[i].ok()) continue;
+    ++report_.rows_read;
+    if (!status[i].ok()) {
+      Reject(file, first_line_no + i, std::string(status[i].message()), std::string(lines[i]));
+      continue;
+    }
+    good(i, file);
+  }
+}
+
 template <typename T, typename ParseInto>
 absl::StatusOr<bool> Importer::ParseInPlace(uint64_t first_line_no,
                                             const std::vector<absl::string_view>& lines,
@@ -188,20 +285,13 @@ absl::StatusOr<bool> Importer::ParseInPlace(uint64_t first_line_no,
       blank[i] = b;
     }
   });
-  const auto file = static_cast<uint32_t>(files_.size() - 1);
   size_t kept = base;
-  for (size_t i = 0; i < n; ++i) {
-    if (blank[i] && status[i].ok()) continue;
-    ++report_.rows_read;
-    const absl::string_view line = lines[i];
-    if (!status[i].ok()) {
-      Reject(file, first_line_no + i, std::string(status[i].message()), std::string(line));
-      continue;
-    }
+  TallyLines(first_line_no, lines, status, blank, [&](size_t i, uint32_t file) {
     if (kept != base + i) (*items)[kept] = std::move((*items)[base + i]);
     ++kept;
+    const absl::string_view line = lines[i];
     rows->push_back(Row{first_line_no + i, Keep(line), static_cast<uint32_t>(line.size()), file});
-  }
+  });
   items->resize(kept);
   return true;
 }
@@ -292,23 +382,16 @@ absl::StatusOr<bool> Importer::PrepareEdgeLines(uint64_t first_line_no,
     }
   };
   InHalves(n, prepare);
-  const auto file = static_cast<uint32_t>(files_.size() - 1);
   const bool keyed = csv_->has_key_column();
   uint64_t index = loader_->size();  // Of the next edge in the load.
-  for (size_t i = 0; i < n; ++i) {
-    if (blank[i] && status[i].ok()) continue;
-    ++report_.rows_read;
-    const absl::string_view line = lines[i];
-    if (!status[i].ok()) {
-      Reject(file, first_line_no + i, std::string(status[i].message()), std::string(line));
-      continue;
-    }
+  TallyLines(first_line_no, lines, status, blank, [&](size_t i, uint32_t file) {
     if (keyed) {
+      const absl::string_view line = lines[i];
       keyed_rows_.emplace_back(
           index, Row{first_line_no + i, Keep(line), static_cast<uint32_t>(line.size()), file});
     }
     ++index;
-  }
+  });
   loader_->Append(std::span<BulkLoader::Block>(blocks));
   return true;
 }
@@ -561,49 +644,43 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
     std::error_code ec;
     const uint64_t file_size = std::filesystem::file_size(path, ec);
     constexpr size_t kChunk = 8 << 20;
-    std::string buffer;  // [0, filled): unread bytes; starts at a line start.
-    size_t filled = 0;
-    uint64_t buffer_offset = 0;  // Of buffer[0] in the file.
-    bool eof = false;
+    ChunkReader reader(file.get(), path, kChunk);
+    absl::string_view data;      // The bytes at hand; data[at] starts a line.
+    size_t at = 0;               // Start of the next line in data.
+    uint64_t buffer_offset = 0;  // Of data[0] in the file.
+    // The next chunk, behind the unread bytes data[at, end).
     auto refill = [&]() -> absl::Status {
-      if (eof) return absl::OkStatus();
-      if (buffer.size() < filled + kChunk) buffer.resize(filled + kChunk);
-      const size_t got = std::fread(buffer.data() + filled, 1, buffer.size() - filled, file.get());
-      if (got < buffer.size() - filled) {
-        if (std::ferror(file.get())) {
-          return absl::DataLossError(absl::StrCat("reading '", path, "' failed"));
-        }
-        eof = true;
-      }
-      filled += got;
+      ASSIGN_OR_RETURN(absl::string_view next, reader.Next(data.substr(at)));
+      buffer_offset += at;
+      data = next;
+      at = 0;
       return absl::OkStatus();
     };
     RETURN_IF_ERROR(refill());
-    if (filled == 0) {
+    if (data.empty()) {
       importer.BeginFile(path, ImportFormat::kJsonl, "");
       continue;  // An empty file.
     }
     // The first line: the CSV header (or a JSON Lines record).
-    size_t newline = absl::string_view(buffer.data(), filled).find('\n');
-    while (newline == absl::string_view::npos && !eof) {
+    size_t newline = data.find('\n');
+    while (newline == absl::string_view::npos && !reader.eof()) {
       RETURN_IF_ERROR(refill());
-      newline = absl::string_view(buffer.data(), filled).find('\n');
+      newline = data.find('\n');
     }
-    absl::string_view first(buffer.data(), newline == absl::string_view::npos ? filled : newline);
+    absl::string_view first = data.substr(0, newline);
     if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
     ASSIGN_OR_RETURN(ImportFormat format, DetectFormat(path, first));
     if (nodes_first && format == ImportFormat::kCsvEdges) importer.NodesComplete();
     importer.BeginFile(path, format, format == ImportFormat::kJsonl ? "" : first,
                        /*read_back=*/true);
-    size_t at = 0;  // Start of the next line in buffer.
     uint64_t next_line = 1;
     if (format != ImportFormat::kJsonl) {
-      at = newline == absl::string_view::npos ? filled : newline + 1;
+      at = newline == absl::string_view::npos ? data.size() : newline + 1;
       next_line = 2;
     }
-    if (file_size > at && filled > at) {
+    if (file_size > at && data.size() > at) {
       // Expect as many rows as the first chunk's average line length says.
-      const absl::string_view sample(buffer.data() + at, filled - at);
+      const absl::string_view sample = data.substr(at);
       const size_t sample_lines =
           std::max<size_t>(1, std::count(sample.begin(), sample.end(), '\n'));
       const size_t per_line = std::max<size_t>(1, sample.size() / sample_lines);
@@ -615,41 +692,38 @@ absl::StatusOr<ImportReport> ImportFiles(GraphStore& store, const std::vector<st
     block.reserve(kBlock);
     bool go_on = true;
     while (go_on) {
-      // Complete lines in [at, filled); the last one needs a newline unless at the end.
+      // Complete lines in data[at, end); the last one needs a newline unless at the end.
       block.clear();
+      const size_t filled = data.size();
       size_t end = at;
       while (block.size() < kBlock) {
         const char* nl =
-            static_cast<const char*>(std::memchr(buffer.data() + end, '\n', filled - end));
+            static_cast<const char*>(std::memchr(data.data() + end, '\n', filled - end));
         if (nl == nullptr) {
-          if (eof && end < filled) {
-            absl::string_view line(buffer.data() + end, filled - end);
+          if (reader.eof() && end < filled) {
+            absl::string_view line = data.substr(end);
             if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
             block.push_back(line);
             end = filled;
           }
           break;
         }
-        absl::string_view line(buffer.data() + end, nl - (buffer.data() + end));
+        absl::string_view line(data.data() + end, nl - (data.data() + end));
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         block.push_back(line);
-        end = static_cast<size_t>(nl - buffer.data()) + 1;
+        end = static_cast<size_t>(nl - data.data()) + 1;
       }
       if (!block.empty()) {
         ASSIGN_OR_RETURN(go_on,
                          importer.AddFileLines(next_line, block,
-                                               buffer_offset + (block[0].data() - buffer.data())));
+                                               buffer_offset + (block[0].data() - data.data())));
         next_line += block.size();
         if (progress) progress(importer.progress());
       }
       at = end;
       if (block.size() == kBlock) continue;
-      if (eof) break;
-      // Move the partial line to the front and read more.
-      buffer.erase(0, at);
-      buffer_offset += at;
-      filled -= at;
-      at = 0;
+      if (reader.eof()) break;
+      // The partial line goes in front of the next chunk.
       RETURN_IF_ERROR(refill());
     }
     if (!go_on) break;

@@ -119,6 +119,13 @@ class Importer {
   absl::Status Flush(bool final);
   // After NodesComplete: starts the bulk load with the nodes read (reporting their errors).
   absl::Status StartLoader();
+  // After a block of lines was parsed on the worker threads (status and blank by line): counts
+  // each row that is not blank, reports the bad ones and calls good(i, file) for the others, in
+  // order.
+  template <typename Good>
+  void TallyLines(uint64_t first_line_no, const std::vector<absl::string_view>& lines,
+                  const std::vector<absl::Status>& status, const std::vector<uint8_t>& blank,
+                  Good&& good);
   // AddLines for a CSV file of a bulk load that is buffered whole (nodes, or edges before the
   // nodes are complete): each line parsed straight into its place in `items` (two threads for
   // big blocks), then the blank and bad ones taken out.

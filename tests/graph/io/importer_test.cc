@@ -372,6 +372,32 @@ TEST_F(ImporterTest, LongLinesAcrossReadChunks) {
   EXPECT_EQ(bulk_.errors[0].line, 72u);
 }
 
+TEST_F(ImporterTest, ALineLongerThanTheReadersRoomAcrossReadChunks) {
+  // A 3 MiB line (rejected: its value is over the limit) that starts 2 MiB before the end of
+  // the reader's first 8 MiB chunk, so that more than the reader's 1 MiB of room in front of a
+  // chunk is carried over; short lines before and after it.
+  const std::string nodes = absl::StrCat(People(300), "univ/u,University,U,,,,\n");
+  std::string edges = kEdgesHeader;
+  int rows = 0;
+  while (edges.size() < (size_t{8} << 20) - (size_t{2} << 20)) {
+    absl::StrAppend(&edges, "person/", rows % 300, ",EMPLOYED_BY,univ/u,", 1900 + rows % 120, "-",
+                    absl::Dec(1 + rows / 120 % 12, absl::kZeroPad2), ",,,", std::string(200, 'r'),
+                    ",", rows, "\n");
+    ++rows;
+  }
+  absl::StrAppend(&edges, "person/1,EMPLOYED_BY,univ/u,1999,,,", std::string(size_t{3} << 20, 'x'),
+                  ",1\n");
+  for (int i = 0; i < 100; ++i) {
+    absl::StrAppend(&edges, "person/", i, ",EMPLOYED_BY,univ/u,", 1800 + i, ",,,after,", i, "\n");
+  }
+  ExpectSameOnBothPaths({Write("nodes.csv", nodes), Write("edges.csv", edges)},
+                        /*max_errors=*/1);
+  EXPECT_EQ(bulk_.edges_written, static_cast<uint64_t>(rows + 100));
+  ASSERT_EQ(bulk_.errors.size(), 1u);
+  EXPECT_EQ(bulk_.errors[0].line, static_cast<uint64_t>(rows + 2));
+  EXPECT_THAT(bulk_.errors[0].message, HasSubstr("role"));
+}
+
 TEST_F(ImporterTest, RowsRejectedByTheStoreKeepTheirTextAfterTheFirstReadChunk) {
   // The offline import does not keep the rows' texts: a rejected row's text is read back from
   // the file at its offset. The bad rows come after the reader's first 8 MiB chunk, between
