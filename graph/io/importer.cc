@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "graph/model/status.h"
+#include "graph/model/two_halves.h"
 
 namespace innograph::io {
 namespace {
@@ -30,19 +31,6 @@ void PrefaultPages(const char* data, size_t bytes) {
   (void)data;
   (void)bytes;
 #endif
-}
-
-// Runs part(begin, end) over [0, n): in two halves on two threads when n is big enough for
-// that to pay (the lines of a block are independent).
-template <typename F>
-void InHalves(size_t n, F&& part) {
-  if (n >= 4096) {
-    std::thread other([&] { part(n / 2, n); });
-    part(size_t{0}, n / 2);
-    other.join();
-  } else {
-    part(size_t{0}, n);
-  }
 }
 
 // Reads a file in chunks, each next one on a thread of its own while the caller works on the
@@ -271,14 +259,14 @@ absl::StatusOr<bool> Importer::ParseInPlace(uint64_t first_line_no,
     // threads instead of one by one while the items are constructed below.
     const char* from = reinterpret_cast<const char*>(items->data() + base);
     const size_t bytes = n * sizeof(T);
-    InHalves(n, [&](size_t begin, size_t end) {
+    TwoHalves(n, [&](size_t begin, size_t end) {
       PrefaultPages(from + bytes * begin / n, bytes * (end - begin) / n);
     });
   }
   items->resize(base + n);
   std::vector<absl::Status> status(n);
   std::vector<uint8_t> blank(n, 0);
-  InHalves(n, [&](size_t begin, size_t end) {
+  TwoHalves(n, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       bool b = false;
       status[i] = parse_into(lines[i], &(*items)[base + i], &b);
@@ -322,7 +310,7 @@ absl::StatusOr<bool> Importer::AddLines(uint64_t first_line_no,
   }
   std::vector<absl::StatusOr<JsonlRecord>> parsed(lines.size());
   // Parsing is the costly part and independent per line.
-  InHalves(lines.size(), [&](size_t begin, size_t end) {
+  TwoHalves(lines.size(), [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) parsed[i] = ParseLine(lines[i]);
   });
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -381,7 +369,7 @@ absl::StatusOr<bool> Importer::PrepareEdgeLines(uint64_t first_line_no,
       }
     }
   };
-  InHalves(n, prepare);
+  TwoHalves(n, prepare);
   const bool keyed = csv_->has_key_column();
   uint64_t index = loader_->size();  // Of the next edge in the load.
   TallyLines(first_line_no, lines, status, blank, [&](size_t i, uint32_t file) {

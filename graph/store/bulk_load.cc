@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "graph/model/huge_pages.h"
 #include "graph/model/status.h"
+#include "graph/model/two_halves.h"
 #include "graph/store/key_codec.h"
 #include "graph/store/record_codec.h"
 #include "graph/store/store.h"
@@ -76,19 +77,6 @@ inline void EdgeKeyInto(std::string* k, uint64_t self, uint32_t type, uint64_t o
 inline void Be64Into(std::string* s, uint64_t v) {
   s->resize(8);
   PutBe64(s->data(), v);
-}
-
-// Runs f(begin, end) over [0, n) in two halves on two threads (one half on the caller's).
-template <typename F>
-void TwoHalves(size_t n, F&& f) {
-  if (n < 4096) {
-    f(size_t{0}, n);
-    return;
-  }
-  const size_t half = n / 2;
-  std::thread other([&] { f(half, n); });
-  f(size_t{0}, half);
-  other.join();
 }
 
 // The first 16 bytes of a string as two big-endian words, zero-padded. Ordering by them never
